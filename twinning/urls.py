@@ -1,0 +1,19 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import path
+
+from twinning import views
+
+admin.site.site_header = "Twinning administration"
+admin.site.site_title = "Twinning admin"
+admin.site.index_title = "Cities, links, statements and appeals"
+
+urlpatterns = [
+    path("healthz", views.healthz, name="healthz"),
+]
+
+urlpatterns += i18n_patterns(
+    path("", views.HomeView.as_view(), name="home"),
+    path("admin/", admin.site.urls),
+    prefix_default_language=False,
+)
