@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "crispy_forms",
     "crispy_forms_gds",
+    "django_countries",
     "twinning",
     "partnerships",
     "appeals",

@@ -1,6 +1,6 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from twinning import views
 
@@ -15,5 +15,7 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
     path("admin/", admin.site.urls),
+    path("", include("partnerships.urls")),
+    path("appeals/", include("appeals.urls")),
     prefix_default_language=False,
 )

@@ -1,0 +1,86 @@
+import datetime
+from decimal import Decimal
+
+import factory
+
+from partnerships import models as pm
+from partnerships.dates import Precision
+
+
+class SourceFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.Source
+
+    title = factory.Sequence(lambda n: f"Report number {n}")
+    publisher = "Example News"
+    url = factory.Sequence(lambda n: f"https://news.example.org/report-{n}")
+    published_on = datetime.date(2022, 7, 1)
+    published_precision = Precision.DAY
+
+
+class CityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.City
+
+    name = factory.Sequence(lambda n: f"City {n}")
+    slug = factory.Sequence(lambda n: f"city-{n}")
+    country = "GB"
+    latitude = Decimal("53.800000")
+    longitude = Decimal("-1.550000")
+    population = 100000
+    population_year = 2021
+
+
+class LinkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.Link
+
+    city_a = factory.SubFactory(CityFactory)
+    city_b = factory.SubFactory(CityFactory)
+    kind = pm.Link.Kind.TWIN_TOWN
+    is_published = True
+
+
+class EventFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.Event
+
+    link = factory.SubFactory(LinkFactory)
+    date = datetime.date(1968, 1, 1)
+    date_precision = Precision.YEAR
+    title = "Twinning agreed"
+    status = pm.Link.Status.ACTIVE
+    is_published = True
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.Person
+
+    name = factory.Sequence(lambda n: f"Person {n}")
+    slug = factory.Sequence(lambda n: f"person-{n}")
+
+
+class RoleFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.Role
+
+    person = factory.SubFactory(PersonFactory)
+    title = "Leader of the Council"
+
+
+class StatementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.Statement
+
+    quote = "We are proud of this partnership."
+    speaker = factory.SubFactory(PersonFactory)
+    date = datetime.date(2022, 7, 14)
+    date_precision = Precision.DAY
+    link = factory.SubFactory(LinkFactory)
+    is_published = True
+
+    @factory.post_generation
+    def sources(obj, create, extracted, **kwargs):
+        if create:
+            obj.sources.add(*(extracted or [SourceFactory()]))
