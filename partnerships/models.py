@@ -95,9 +95,7 @@ class Source(models.Model):
         verbose_name = _("source")
         verbose_name_plural = _("sources")
         constraints = [
-            models.UniqueConstraint(
-                fields=["title", "publisher"], name="source_unique_title_publisher"
-            ),
+            models.UniqueConstraint(fields=["title", "publisher"], name="source_unique_title_publisher"),
             models.CheckConstraint(
                 condition=Q(url="") | Q(url__startswith="https://") | Q(url__startswith="http://"),
                 name="source_url_is_web_address",
@@ -120,9 +118,7 @@ class Source(models.Model):
             _not_in_future(self.published_on, "published_on")
         _not_in_future(self.accessed_on, "accessed_on")
         if self.published_on and self.accessed_on and self.accessed_on < self.published_on:
-            raise ValidationError(
-                {"accessed_on": _("A source cannot be accessed before it was published.")}
-            )
+            raise ValidationError({"accessed_on": _("A source cannot be accessed before it was published.")})
 
 
 class City(models.Model):
@@ -178,9 +174,7 @@ class City(models.Model):
     image = models.ImageField(_("image"), upload_to="cities/", blank=True)
     image_alt = models.CharField(_("image description (alt text)"), max_length=250, blank=True)
     image_credit = models.CharField(_("image credit"), max_length=250, blank=True)
-    sources = models.ManyToManyField(
-        Source, verbose_name=_("sources"), blank=True, related_name="cities"
-    )
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="cities")
 
     class Meta:
         ordering = ["name"]
@@ -232,9 +226,7 @@ class City(models.Model):
         if self.population_year and self.population_year > timezone.localdate().year:
             raise ValidationError({"population_year": _("This year is in the future.")})
         if self.population is not None and self.population_year is None:
-            raise ValidationError(
-                {"population_year": _("A population needs the year it was counted.")}
-            )
+            raise ValidationError({"population_year": _("A population needs the year it was counted.")})
 
     def distance_km(self, other: "City") -> float:
         """Great-circle distance by the haversine formula on a sphere of mean Earth radius."""
@@ -270,9 +262,7 @@ class CityName(models.Model):
         ordering = ["name"]
         verbose_name = _("other name")
         verbose_name_plural = _("other names")
-        constraints = [
-            models.UniqueConstraint(fields=["city", "name"], name="cityname_unique_per_city")
-        ]
+        constraints = [models.UniqueConstraint(fields=["city", "name"], name="cityname_unique_per_city")]
 
     def __str__(self):
         return self.name
@@ -322,22 +312,14 @@ class Link(models.Model):
         help_text=_("Who runs it: the councils, a twinning association."),
     )
     summary = models.TextField(_("summary"), max_length=4000, blank=True)
-    sources = models.ManyToManyField(
-        Source, verbose_name=_("sources"), blank=True, related_name="links"
-    )
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="links")
     is_published = models.BooleanField(_("published"), default=False)
     # Derived from the published events by refresh_derived(); never edited by hand.
-    status = models.CharField(
-        _("current status"), max_length=20, choices=Status, blank=True, editable=False
-    )
+    status = models.CharField(_("current status"), max_length=20, choices=Status, blank=True, editable=False)
     status_since = models.DateField(_("status since"), null=True, blank=True, editable=False)
-    status_since_precision = models.CharField(
-        max_length=5, choices=Precision, blank=True, editable=False
-    )
+    status_since_precision = models.CharField(max_length=5, choices=Precision, blank=True, editable=False)
     started_on = models.DateField(_("started"), null=True, blank=True, editable=False)
-    started_precision = models.CharField(
-        max_length=5, choices=Precision, blank=True, editable=False
-    )
+    started_precision = models.CharField(max_length=5, choices=Precision, blank=True, editable=False)
 
     objects = LinkQuerySet.as_manager()
 
@@ -380,19 +362,11 @@ class Link(models.Model):
             return
         if a == b:
             raise ValidationError(
-                {
-                    "city_b": _(
-                        "A city cannot be linked with itself. Choose a different partner city."
-                    )
-                }
+                {"city_b": _("A city cannot be linked with itself. Choose a different partner city.")}
             )
         # Put the pair in canonical order now, so the database constraints check what will be stored.
         self.normalise_pair()
-        existing = (
-            Link.objects.filter(city_a_id=min(a, b), city_b_id=max(a, b))
-            .exclude(pk=self.pk)
-            .first()
-        )
+        existing = Link.objects.filter(city_a_id=min(a, b), city_b_id=max(a, b)).exclude(pk=self.pk).first()
         if existing:
             raise ValidationError(
                 _(
@@ -438,9 +412,7 @@ class Link(models.Model):
         Started: the earliest published event that made the link active.
         """
         events = list(
-            self.events.filter(is_published=True)
-            .exclude(status="")
-            .order_by("date", "sort_order", "pk")
+            self.events.filter(is_published=True).exclude(status="").order_by("date", "sort_order", "pk")
         )
         latest = events[-1] if events else None
         first_active = next((e for e in events if e.status == Link.Status.ACTIVE), None)
@@ -462,9 +434,7 @@ class Link(models.Model):
 class Event(PartialDateMixin):
     """A dated step in a link's history, with or without a change of status."""
 
-    link = models.ForeignKey(
-        Link, on_delete=models.CASCADE, related_name="events", verbose_name=_("link")
-    )
+    link = models.ForeignKey(Link, on_delete=models.CASCADE, related_name="events", verbose_name=_("link"))
     title = models.CharField(_("what happened"), max_length=300)
     description = models.TextField(_("details"), max_length=4000, blank=True)
     status = models.CharField(
@@ -480,9 +450,7 @@ class Event(PartialDateMixin):
     sort_order = models.PositiveSmallIntegerField(
         _("order on the same date"), default=0, help_text=_("Orders events that share a date.")
     )
-    sources = models.ManyToManyField(
-        Source, verbose_name=_("sources"), blank=True, related_name="events"
-    )
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="events")
     is_published = models.BooleanField(_("published"), default=False)
 
     objects = PublishedQuerySet.as_manager()
@@ -528,9 +496,7 @@ class AlternativeClaim(models.Model):
     date_precision = models.CharField(
         _("date known to"), max_length=5, choices=Precision, default=Precision.YEAR
     )
-    sources = models.ManyToManyField(
-        Source, verbose_name=_("sources"), related_name="alternative_claims"
-    )
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), related_name="alternative_claims")
 
     class Meta:
         ordering = ["pk"]
@@ -559,9 +525,7 @@ class Person(models.Model):
     born_year = models.PositiveSmallIntegerField(_("born"), null=True, blank=True)
     died_year = models.PositiveSmallIntegerField(_("died"), null=True, blank=True)
     description = models.TextField(_("about"), max_length=2000, blank=True)
-    sources = models.ManyToManyField(
-        Source, verbose_name=_("sources"), blank=True, related_name="people"
-    )
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="people")
 
     class Meta:
         ordering = ["name"]
@@ -673,9 +637,7 @@ class Statement(PartialDateMixin):
         related_name="statements",
         verbose_name=_("role when speaking"),
     )
-    language = models.CharField(
-        _("language"), max_length=5, choices=Language, default=Language.ENGLISH
-    )
+    language = models.CharField(_("language"), max_length=5, choices=Language, default=Language.ENGLISH)
     translation = models.TextField(_("translation"), max_length=5000, blank=True)
     link = models.ForeignKey(
         Link,
