@@ -352,6 +352,12 @@ class Link(models.Model):
     def __str__(self):
         return f"{self.city_a}–{self.city_b}"
 
+    def save(self, *args, **kwargs):
+        self.normalise_pair()
+        if not self.slug:
+            self.slug = slugify(f"{self.city_a.name}-{self.city_b.name}")[:210]
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self):
         return reverse("partnerships:link-detail", kwargs={"slug": self.slug})
 
@@ -374,12 +380,6 @@ class Link(models.Model):
                 )
                 % {"a": self.city_a, "b": self.city_b, "link": existing}
             )
-
-    def save(self, *args, **kwargs):
-        self.normalise_pair()
-        if not self.slug:
-            self.slug = slugify(f"{self.city_a.name}-{self.city_b.name}")[:210]
-        super().save(*args, **kwargs)
 
     def normalise_pair(self):
         """Store the pair in one order only, so A–B and B–A can never both exist."""
