@@ -314,6 +314,9 @@ class Link(models.Model):
     summary = models.TextField(_("summary"), max_length=4000, blank=True)
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="links")
     is_published = models.BooleanField(_("published"), default=False)
+    is_featured = models.BooleanField(
+        _("featured on the home page"), default=False, help_text=_("Shown on the home page when published.")
+    )
     # Derived from the published events by refresh_derived(); never edited by hand.
     status = models.CharField(_("current status"), max_length=20, choices=Status, blank=True, editable=False)
     status_since = models.DateField(_("status since"), null=True, blank=True, editable=False)
