@@ -28,6 +28,7 @@ install: $(BIN)/.installed
 
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
+	DEBUG=true $(BIN)/python manage.py load_initial_content
 	DEBUG=true $(BIN)/python manage.py ensure_local_admin
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

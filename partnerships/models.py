@@ -702,8 +702,15 @@ class Statement(PartialDateMixin):
             raise ValidationError(
                 {"role": _("This role belongs to someone else. Choose one of the speaker’s roles.")}
             )
-        if not self.link_id and not self.city_id:
+        if not any(self._refers_to(name) for name in ("link", "city")):
             raise ValidationError(_("Say what the statement is about: a link or a city."))
+
+    def _refers_to(self, name):
+        # An inline on a new link's page refers to that link before it has a primary key.
+        field = self._meta.get_field(name)
+        return bool(getattr(self, field.attname)) or (
+            field.is_cached(self) and getattr(self, name) is not None
+        )
 
 
 @receiver(post_delete, sender=Event, dispatch_uid="event_deleted_refresh_link")

@@ -173,11 +173,11 @@ SOURCES = {
 
 
 def get_source(key):
-    """Create or update the Source for ``key`` and return it (idempotent)."""
+    """The Source for ``key``, created if missing; an existing one (perhaps edited by staff) is kept."""
     from partnerships.models import Source
 
     title, publisher, url, published_on, precision, note = SOURCES[key]
-    source, _ = Source.objects.update_or_create(
+    source, _ = Source.objects.get_or_create(
         title=title,
         publisher=publisher,
         defaults={

@@ -72,6 +72,7 @@ class RoleFactory(factory.django.DjangoModelFactory):
 class StatementFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = pm.Statement
+        skip_postgeneration_save = True
 
     quote = "We are proud of this partnership."
     speaker = factory.SubFactory(PersonFactory)
