@@ -148,11 +148,11 @@ CITIES = {
 
 OTHER_NAMES = {
     "kharkiv": [
-        ("Kharkov", CityName.Kind.OLDER, "Russian transliteration"),
+        ("Kharkov", CityName.Kind.OLDER, "Russian"),
         ("Charkiw", CityName.Kind.FOREIGN, "German"),
     ],
     "odesa": [
-        ("Odessa", CityName.Kind.OLDER, "Russian transliteration"),
+        ("Odessa", CityName.Kind.OLDER, "Russian"),
         ("Одесса", CityName.Kind.FOREIGN, "Russian"),
     ],
     "brno": [("Brünn", CityName.Kind.FOREIGN, "German")],

@@ -3,7 +3,7 @@
 import pytest
 
 from partnerships import initial_content
-from partnerships.models import AlternativeClaim, City, Event, Link, Person, Source, Statement
+from partnerships.models import AlternativeClaim, City, CityName, Event, Link, Person, Role, Source, Statement
 
 pytestmark = pytest.mark.django_db
 
@@ -89,6 +89,6 @@ def test_every_claim_cites_a_source(loaded):
 
 
 def test_initial_content_passes_its_own_validation(loaded):
-    for model in (City, Link, Event, Person, Statement, Source, AlternativeClaim):
+    for model in (City, CityName, Link, Event, Person, Role, Statement, Source, AlternativeClaim):
         for obj in model.objects.all():
             obj.full_clean()
