@@ -114,6 +114,8 @@ AUTH_PASSWORD_VALIDATORS = [
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# British date formats for English (6 December 2023), see twinning/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["twinning.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True
 USE_TZ = True
