@@ -34,7 +34,9 @@ def world(db):
     """A small copy of the real content: Leeds, Kharkiv, their shared partners, Liverpool–Odesa,
     drafts that must stay hidden, and one event on which sources differ."""
     w = SimpleNamespace()
-    w.council = f.SourceFactory(title="Partner cities page", publisher="Leeds City Council", url="")
+    w.council = f.SourceFactory(
+        title="Partner cities page", publisher="Leeds City Council", url="", published_on=None
+    )
     w.bbc = f.SourceFactory(
         title="Councillors back plan to twin Leeds with Kharkiv",
         publisher="BBC News",
