@@ -1,5 +1,16 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from partnerships import views
 
 app_name = "partnerships"
 
-urlpatterns = []
+urlpatterns = [
+    path("cities/", views.CityListView.as_view(), name="city-list"),
+    path("cities/<slug:slug>/", views.CityDetailView.as_view(), name="city-detail"),
+    path("links/", views.LinkListView.as_view(), name="link-list"),
+    path("links/<slug:slug>/", views.LinkDetailView.as_view(), name="link-detail"),
+    path("statements/", views.StatementListView.as_view(), name="statement-list"),
+    path("statements/<int:pk>/", views.StatementDetailView.as_view(), name="statement-detail"),
+    path("people/", views.PersonListView.as_view(), name="person-list"),
+    path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person-detail"),
+]

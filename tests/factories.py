@@ -85,3 +85,28 @@ class StatementFactory(factory.django.DjangoModelFactory):
     def sources(obj, create, extracted, **kwargs):
         if create:
             obj.sources.add(*(extracted or [SourceFactory()]))
+
+
+class CityNameFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.CityName
+
+    city = factory.SubFactory(CityFactory)
+    name = factory.Sequence(lambda n: f"Other name {n}")
+    kind = pm.CityName.Kind.OLDER
+
+
+class AlternativeClaimFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = pm.AlternativeClaim
+        skip_postgeneration_save = True
+
+    event = factory.SubFactory(EventFactory)
+    claim = "Another source gives a different year."
+    date = datetime.date(1969, 1, 1)
+    date_precision = Precision.YEAR
+
+    @factory.post_generation
+    def sources(obj, create, extracted, **kwargs):
+        if create:
+            obj.sources.add(*(extracted or [SourceFactory()]))

@@ -4,9 +4,27 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
+from partnerships.queries import Visibility
+
 
 class HomeView(TemplateView):
+    """What the site is, what happened lately and the featured links: what the public sees,
+    for everyone (staff preview drafts on the pages themselves)."""
+
     template_name = "home.html"
+    latest = 5
+
+    def get_context_data(self, **kwargs):
+        public = Visibility(preview=False)
+        return super().get_context_data(
+            section="home",
+            events=public.events()
+            .select_related("link__city_a", "link__city_b")
+            .order_by("-date", "-sort_order", "-pk")[: self.latest],
+            statements=public.statements().with_people().order_by("-date", "-pk")[: self.latest],
+            featured=public.links().filter(is_featured=True).with_cities(),
+            **kwargs,
+        )
 
 
 @never_cache

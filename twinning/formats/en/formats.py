@@ -1,3 +1,9 @@
+"""British English formats: 6 December 2023, not Dec. 6, 2023.
+
+Django's "en" formats are American; the site is written in British English and partial dates
+(see partnerships.dates) are shown with these formats.
+"""
+
 DATE_FORMAT = "j F Y"
 YEAR_MONTH_FORMAT = "F Y"
 MONTH_DAY_FORMAT = "j F"

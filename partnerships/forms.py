@@ -1,0 +1,67 @@
+"""The list pages' filters: GET forms whose choices come from the data, so nothing a reader
+types is ever echoed back or sent to the database unchecked."""
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+from django_countries import countries
+
+from partnerships.models import Link
+
+
+class FilterForm(forms.Form):
+    """A GET form that filters a list; fields that do not validate are ignored, not fatal."""
+
+    invalid_choice = _("That is not one of the choices. Choose one from the list.")
+
+    def __init__(self, data, **kwargs):
+        super().__init__(data, **kwargs)
+        for field in self.fields.values():
+            field.required = False
+            field.error_messages["invalid_choice"] = self.invalid_choice
+
+    def usable(self):
+        """The values that validated, ignoring empty ones; flags the fields that did not."""
+        self.is_valid()
+        for name in self.errors:
+            if name in self.fields:
+                self.fields[name].widget.attrs.update(
+                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
+                )
+        return {
+            name: value
+            for name, value in getattr(self, "cleaned_data", {}).items()
+            if name not in self.errors and value not in ("", None)
+        }
+
+
+def _choices(empty_label, pairs):
+    return [("", empty_label), *pairs]
+
+
+class CityFilterForm(FilterForm):
+    country = forms.ChoiceField(label=_("Country"))
+    status = forms.ChoiceField(
+        label=_("Has a link that is"), choices=_choices(_("any status"), Link.Status.choices)
+    )
+
+    def __init__(self, data, *, country_codes=(), **kwargs):
+        super().__init__(data, **kwargs)
+        named = sorted(((code, countries.name(code)) for code in country_codes), key=lambda c: c[1])
+        self.fields["country"].choices = _choices(_("any country"), named)
+
+
+class LinkFilterForm(FilterForm):
+    status = forms.ChoiceField(label=_("Status"), choices=_choices(_("any status"), Link.Status.choices))
+    kind = forms.ChoiceField(label=_("Kind"), choices=_choices(_("any kind"), Link.Kind.choices))
+
+
+class StatementFilterForm(FilterForm):
+    speaker = forms.ChoiceField(label=_("Speaker"))
+    city = forms.ChoiceField(label=_("About the city or its links"))
+    year = forms.ChoiceField(label=_("Year"))
+
+    def __init__(self, data, *, speakers=(), cities=(), years=(), **kwargs):
+        super().__init__(data, **kwargs)
+        self.fields["speaker"].choices = _choices(_("anyone"), speakers)
+        self.fields["city"].choices = _choices(_("any city"), cities)
+        self.fields["year"].choices = _choices(_("any year"), [(str(y), str(y)) for y in years])

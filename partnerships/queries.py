@@ -1,0 +1,111 @@
+"""What each reader may see, as querysets with their related rows already joined or prefetched.
+
+The public sees published links, published events of published links, and published statements
+(of a published link, when they are about one). Staff previewing the site see drafts as well.
+Cities and people are always public.
+
+Every function returns a queryset whose related objects are loaded by a fixed number of
+queries, so a page costs the same number of queries with ten links as with a thousand.
+"""
+
+from django.db.models import Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models.functions import Coalesce
+
+from partnerships.models import AlternativeClaim, City, Event, Link, Role, Source, Statement
+
+SOURCES = Prefetch("sources", queryset=Source.objects.order_by("publisher", "title", "pk"))
+
+
+def involving(city_ref):
+    """Q for links with ``city_ref`` (a city, a pk or an OuterRef) on either side."""
+    return Q(city_a=city_ref) | Q(city_b=city_ref)
+
+
+class Visibility:
+    """The rows one reader may see: ``preview`` is true for staff, who also see drafts."""
+
+    def __init__(self, *, preview=False):
+        self.preview = preview
+
+    def links(self):
+        qs = Link.objects.all()
+        return qs if self.preview else qs.filter(is_published=True)
+
+    def events(self):
+        qs = Event.objects.all()
+        return qs if self.preview else qs.filter(is_published=True, link__is_published=True)
+
+    def statements(self):
+        qs = Statement.objects.all()
+        if self.preview:
+            return qs
+        return qs.filter(Q(link__isnull=True) | Q(link__is_published=True), is_published=True)
+
+    # Pages' querysets
+
+    def timeline(self, link):
+        return (
+            self.events()
+            .filter(link=link)
+            .order_by("date", "sort_order", "pk")
+            .prefetch_related(
+                SOURCES,
+                Prefetch(
+                    "alternatives",
+                    queryset=AlternativeClaim.objects.order_by("pk").prefetch_related(SOURCES),
+                ),
+            )
+        )
+
+    def statements_with_sources(self):
+        return self.statements().with_people().prefetch_related(SOURCES).order_by("-date", "-pk")
+
+    def statements_about_city(self, city):
+        """Statements about the city itself or about one of its links."""
+        return self.statements().filter(Q(city=city) | Q(link__city_a=city) | Q(link__city_b=city))
+
+    def city_links(self, city):
+        return self.links().filter(involving(city)).with_cities().order_by("status", "-started_on", "pk")
+
+    def cities_with_link_counts(self):
+        counts = (
+            self.links()
+            .filter(involving(OuterRef("pk")))
+            .order_by()
+            .annotate(n=Func(F("pk"), function="COUNT"))
+            .values("n")
+        )
+        return City.objects.annotate(
+            link_count=Coalesce(Subquery(counts, output_field=IntegerField()), 0)
+        ).order_by("name", "pk")
+
+    def has_link_with_status(self, status):
+        return Exists(self.links().filter(involving(OuterRef("pk")), status=status))
+
+    def person_roles(self, person):
+        return (
+            Role.objects.filter(person=person)
+            .select_related("city")
+            .order_by(F("start").asc(nulls_last=True), "pk")
+        )
+
+
+def shared_partners(link):
+    """Cities linked by published links to both cities of ``link``, in one query.
+
+    Leeds and Kharkiv share Lille and Brno: each is published-linked to both.
+    """
+
+    def partner_of(city_id):
+        return Exists(
+            Link.objects.filter(is_published=True).filter(
+                Q(city_a_id=city_id, city_b=OuterRef("pk")) | Q(city_b_id=city_id, city_a=OuterRef("pk"))
+            )
+        )
+
+    return (
+        City.objects.filter(partner_of(link.city_a_id))
+        .filter(partner_of(link.city_b_id))
+        .exclude(pk__in=[link.city_a_id, link.city_b_id])
+        .order_by("name", "pk")
+    )

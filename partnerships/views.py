@@ -1,0 +1,272 @@
+"""The public pages: thin list and detail views over the querysets in ``queries``.
+
+Each view asks ``self.visible`` (a ``Visibility``) for what the reader may see; staff see
+drafts too, with a notice, and their responses are never cached.
+"""
+
+from urllib.parse import urlencode
+
+from django.db.models import Q
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import DetailView, ListView
+
+from partnerships.citations import Footnotes
+from partnerships.forms import CityFilterForm, LinkFilterForm, StatementFilterForm
+from partnerships.models import City, Link, Person
+from partnerships.queries import SOURCES, Visibility, shared_partners
+
+PAGE_SIZE = 25
+
+
+class PartnershipsMixin:
+    """What every page shares: who may see drafts, the nav section, and no caching for staff."""
+
+    section = ""
+
+    def setup(self, request, *args, **kwargs):
+        super().setup(request, *args, **kwargs)
+        self.visible = Visibility(preview=request.user.is_staff)
+
+    def dispatch(self, request, *args, **kwargs):
+        response = super().dispatch(request, *args, **kwargs)
+        if self.visible.preview:
+            add_never_cache_headers(response)
+        return response
+
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("section", self.section)
+        kwargs.setdefault("preview", self.visible.preview)
+        return super().get_context_data(**kwargs)
+
+
+class FilteredListView(PartnershipsMixin, ListView):
+    """A paginated list narrowed by a GET form. Filters that do not validate are ignored and
+    the page says so; a page number that is not a page is a 404."""
+
+    paginate_by = PAGE_SIZE
+    form_class = None
+
+    def get_form_kwargs(self):
+        return {}
+
+    def get_base_queryset(self):
+        raise NotImplementedError
+
+    def filter_queryset(self, queryset, filters):
+        return queryset
+
+    def get_queryset(self):
+        self.form = self.form_class(self.request.GET, **self.get_form_kwargs())
+        self.filters = self.form.usable()
+        return self.filter_queryset(self.get_base_queryset(), self.filters)
+
+    def get_context_data(self, **kwargs):
+        query = urlencode(self.filters)
+        return super().get_context_data(
+            form=self.form,
+            filters=self.filters,
+            filters_invalid=bool(self.form.errors),
+            page_query=f"{query}&" if query else "",
+            **kwargs,
+        )
+
+
+class CityListView(FilteredListView):
+    section = "cities"
+    template_name = "partnerships/city_list.html"
+    context_object_name = "cities"
+    form_class = CityFilterForm
+
+    def get_form_kwargs(self):
+        codes = City.objects.order_by().values_list("country", flat=True).distinct()
+        return {"country_codes": list(codes)}
+
+    def get_base_queryset(self):
+        return self.visible.cities_with_link_counts()
+
+    def filter_queryset(self, queryset, filters):
+        if "country" in filters:
+            queryset = queryset.filter(country=filters["country"])
+        if "status" in filters:
+            queryset = queryset.filter(self.visible.has_link_with_status(filters["status"]))
+        return queryset
+
+
+class CityDetailView(PartnershipsMixin, DetailView):
+    section = "cities"
+    template_name = "partnerships/city_detail.html"
+    context_object_name = "city"
+
+    def get_queryset(self):
+        return City.objects.select_related("population_source").prefetch_related("other_names", SOURCES)
+
+    def get_context_data(self, **kwargs):
+        city = self.object
+        notes = Footnotes()
+        city.population_refs = notes.cite([city.population_source] if city.population_source else [])
+        city.refs = notes.cite(city.sources.all())
+
+        links = list(self.visible.city_links(city))
+        groups = []
+        for status, label in [*Link.Status.choices, ("", _("status not yet recorded"))]:
+            members = [link for link in links if link.status == status]
+            for link in members:
+                link.partner = link.other(city)
+            if members:
+                groups.append({"status": status, "label": label, "links": members})
+
+        statements = list(self.visible.statements_with_sources().filter(city=city))
+        for statement in statements:
+            statement.refs = notes.cite(statement.sources.all())
+        return super().get_context_data(
+            link_groups=groups,
+            link_count=len(links),
+            statements=statements,
+            any_statements=bool(statements) or self.visible.statements_about_city(city).exists(),
+            image=_image_or_none(city),
+            footnotes=notes,
+            **kwargs,
+        )
+
+
+def _image_or_none(city):
+    """The city's image with its size, or None when there is none or its file cannot be read.
+
+    The model stores no width and height, so they are read from the file; a missing file
+    must not take the page down.
+    """
+    if not city.image:
+        return None
+    try:
+        return {"url": city.image.url, "width": city.image.width, "height": city.image.height}
+    except (OSError, ValueError):
+        return None
+
+
+class LinkListView(FilteredListView):
+    section = "links"
+    template_name = "partnerships/link_list.html"
+    context_object_name = "links"
+    form_class = LinkFilterForm
+
+    def get_base_queryset(self):
+        return self.visible.links().with_cities().order_by("city_a__name", "city_b__name", "pk")
+
+    def filter_queryset(self, queryset, filters):
+        return queryset.filter(**{k: v for k, v in filters.items() if k in {"status", "kind"}})
+
+
+class LinkDetailView(PartnershipsMixin, DetailView):
+    section = "links"
+    template_name = "partnerships/link_detail.html"
+    context_object_name = "link"
+
+    def get_queryset(self):
+        return self.visible.links().with_cities().prefetch_related(SOURCES)
+
+    def get_context_data(self, **kwargs):
+        link = self.object
+        notes = Footnotes()
+        link.refs = notes.cite(link.sources.all())
+        events = list(self.visible.timeline(link))
+        for event in events:
+            event.refs = notes.cite(event.sources.all())
+            event.alternative_list = list(event.alternatives.all())
+            for claim in event.alternative_list:
+                claim.refs = notes.cite(claim.sources.all())
+        statements = list(self.visible.statements_with_sources().filter(link=link))
+        for statement in statements:
+            statement.refs = notes.cite(statement.sources.all())
+        return super().get_context_data(
+            events=events,
+            statements=statements,
+            distance_km=round(link.distance_km),
+            distance_miles=round(link.distance_miles),
+            shared_partners=list(shared_partners(link)),
+            footnotes=notes,
+            **kwargs,
+        )
+
+
+class StatementListView(FilteredListView):
+    section = "statements"
+    template_name = "partnerships/statement_list.html"
+    context_object_name = "statements"
+    form_class = StatementFilterForm
+
+    def get_form_kwargs(self):
+        visible = self.visible.statements()
+        speakers = Person.objects.filter(pk__in=visible.values("speaker")).order_by("name", "pk")
+        cities = City.objects.filter(
+            Q(pk__in=visible.values("city"))
+            | Q(pk__in=visible.values("link__city_a"))
+            | Q(pk__in=visible.values("link__city_b"))
+        ).order_by("name", "pk")
+        return {
+            "speakers": list(speakers.values_list("slug", "name")),
+            "cities": list(cities.values_list("slug", "name")),
+            "years": [d.year for d in visible.order_by().dates("date", "year", order="DESC")],
+        }
+
+    def get_base_queryset(self):
+        return self.visible.statements().with_people().order_by("-date", "-pk")
+
+    def filter_queryset(self, queryset, filters):
+        if "speaker" in filters:
+            queryset = queryset.filter(speaker__slug=filters["speaker"])
+        if "city" in filters:
+            slug = filters["city"]
+            queryset = queryset.filter(
+                Q(city__slug=slug) | Q(link__city_a__slug=slug) | Q(link__city_b__slug=slug)
+            )
+        if "year" in filters:
+            queryset = queryset.filter(date__year=int(filters["year"]))
+        return queryset
+
+
+class StatementDetailView(PartnershipsMixin, DetailView):
+    section = "statements"
+    template_name = "partnerships/statement_detail.html"
+    context_object_name = "statement"
+
+    def get_queryset(self):
+        return self.visible.statements_with_sources()
+
+    def get_context_data(self, **kwargs):
+        notes = Footnotes()
+        self.object.refs = notes.cite(self.object.sources.all())
+        return super().get_context_data(footnotes=notes, **kwargs)
+
+
+class PersonListView(PartnershipsMixin, ListView):
+    section = "people"
+    template_name = "partnerships/person_list.html"
+    context_object_name = "people"
+    paginate_by = PAGE_SIZE
+
+    def get_queryset(self):
+        return Person.objects.order_by("name", "pk").prefetch_related("roles")
+
+
+class PersonDetailView(PartnershipsMixin, DetailView):
+    section = "people"
+    template_name = "partnerships/person_detail.html"
+    context_object_name = "person"
+
+    def get_queryset(self):
+        return Person.objects.prefetch_related(SOURCES)
+
+    def get_context_data(self, **kwargs):
+        person = self.object
+        notes = Footnotes()
+        person.refs = notes.cite(person.sources.all())
+        statements = list(self.visible.statements_with_sources().filter(speaker=person))
+        for statement in statements:
+            statement.refs = notes.cite(statement.sources.all())
+        return super().get_context_data(
+            roles=list(self.visible.person_roles(person)),
+            statements=statements,
+            footnotes=notes,
+            **kwargs,
+        )
