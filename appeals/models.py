@@ -203,7 +203,7 @@ class Appeal(models.Model):
     use_of_funds = models.TextField(_("what the money or goods are used for"), max_length=2000, blank=True)
 
     launched_on = models.DateField(_("launched"))
-    launched_precision = models.CharField(
+    launched_on_precision = models.CharField(
         _("launch date known to"), max_length=5, choices=Precision, default=Precision.DAY
     )
     closes_on = models.DateField(
@@ -302,7 +302,7 @@ class Appeal(models.Model):
         super().clean()
         errors = {}
         if self.launched_on:
-            self.launched_on = dates.normalise(self.launched_on, self.launched_precision)
+            self.launched_on = dates.normalise(self.launched_on, self.launched_on_precision)
         if self.launched_on and self.closes_on and self.closes_on < self.launched_on:
             errors["closes_on"] = _("An appeal cannot close before it launches. Check both dates.")
         if self.charity_number and not self.administering_charity:
@@ -337,11 +337,11 @@ class Appeal(models.Model):
 
     @property
     def launched_display(self):
-        return dates.display(self.launched_on, self.launched_precision)
+        return dates.display(self.launched_on, self.launched_on_precision)
 
     @property
     def launched_machine(self):
-        return dates.machine(self.launched_on, self.launched_precision)
+        return dates.machine(self.launched_on, self.launched_on_precision)
 
     @property
     def target_display(self):
