@@ -55,6 +55,15 @@ def not_in_future(value, field):
         raise ValidationError({field: _("This date is in the future: enter the date the figure was true.")})
 
 
+class HttpsURLFormField(forms.URLField):
+    """Says "https only" instead of a generic "Enter a valid URL" for javascript:, data: and http."""
+
+    def run_validators(self, value):
+        if value not in self.empty_values:
+            validate_https_url(value)
+        super().run_validators(value)
+
+
 class HttpsURLField(models.URLField):
     """A URLField that accepts https addresses only and assumes https when none is typed."""
 
@@ -64,7 +73,7 @@ class HttpsURLField(models.URLField):
         self.validators.append(validate_https_url)
 
     def formfield(self, **kwargs):
-        return super().formfield(**{"form_class": forms.URLField, "assume_scheme": "https", **kwargs})
+        return super().formfield(**{"form_class": HttpsURLFormField, "assume_scheme": "https", **kwargs})
 
 
 # --- choices ----------------------------------------------------------------------------------
