@@ -364,6 +364,12 @@ class TestList:
         assert first.count('appeal-card"') == 20 and second.count('appeal-card"') == 5
         assert "Page 1 of 2" in first and "?page=2" in first
 
+    def test_feed_is_advertised(self, client):
+        page = Page(client.get(LIST).content.decode())
+        assert page.find_all(
+            "link", rel="alternate", type="application/atom+xml", href="/appeals/updates.atom"
+        )
+
     def test_nav_has_appeals(self, client):
         response = client.get(reverse("home"))
         assert 'href="/appeals/"' in response.content.decode()
