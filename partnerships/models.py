@@ -658,6 +658,14 @@ class Statement(PartialDateMixin):
         related_name="statements",
         verbose_name=_("about city"),
     )
+    appeal = models.ForeignKey(
+        "appeals.Appeal",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="statements",
+        verbose_name=_("about appeal"),
+    )
     context = models.CharField(
         _("context"), max_length=300, blank=True, help_text=_("Where or how it was said.")
     )
@@ -682,9 +690,9 @@ class Statement(PartialDateMixin):
                 violation_error_message=_("Dates before 1900 are not accepted here."),
             ),
             models.CheckConstraint(
-                condition=Q(link__isnull=False) | Q(city__isnull=False),
+                condition=Q(link__isnull=False) | Q(city__isnull=False) | Q(appeal__isnull=False),
                 name="statement_is_about_something",
-                violation_error_message=_("Say what the statement is about: a link or a city."),
+                violation_error_message=_("Say what the statement is about: a link, a city or an appeal."),
             ),
         ]
 
@@ -702,8 +710,8 @@ class Statement(PartialDateMixin):
             raise ValidationError(
                 {"role": _("This role belongs to someone else. Choose one of the speaker’s roles.")}
             )
-        if not any(self._refers_to(name) for name in ("link", "city")):
-            raise ValidationError(_("Say what the statement is about: a link or a city."))
+        if not any(self._refers_to(name) for name in ("link", "city", "appeal")):
+            raise ValidationError(_("Say what the statement is about: a link, a city or an appeal."))
 
     def _refers_to(self, name):
         # An inline on a new link's page refers to that link before it has a primary key.

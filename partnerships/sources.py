@@ -161,6 +161,15 @@ SOURCES = {
         D,
         "Conflicts with the Leeds article's account of two vans in March 2022.",
     ),
+    "leeds-together-launch-2022-03-08": (
+        "Launch of the Leeds Together for Ukraine appeal with £50,000 of council money",
+        "Launch report (publisher to be confirmed)",
+        "",
+        datetime.date(2022, 3, 8),
+        D,
+        "Launched 8 March 2022 by Leeds City Council with £50,000, administered by Leeds Community "
+        "Foundation. The title is ours; staff to add the publisher and URL from the original.",
+    ),
     "homes-for-ukraine": (
         "Website crashes as over 100,000 people sign-up to open their homes to Ukraine refugees in UK",
         "Related story linked from the Leeds article",

@@ -11,6 +11,7 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
+from appeals.models import Appeal
 from partnerships.citations import Footnotes
 from partnerships.forms import CityFilterForm, LinkFilterForm, StatementFilterForm
 from partnerships.models import City, Link, Person
@@ -125,6 +126,7 @@ class CityDetailView(PartnershipsMixin, DetailView):
             statements=statements,
             any_statements=bool(statements) or self.visible.statements_about_city(city).exists(),
             image=_image_or_none(city),
+            open_appeals=Appeal.objects.open_for_city(city),
             footnotes=notes,
             **kwargs,
         )
@@ -184,6 +186,7 @@ class LinkDetailView(PartnershipsMixin, DetailView):
             distance_km=round(link.distance_km),
             distance_miles=round(link.distance_miles),
             shared_partners=list(shared_partners(link)),
+            open_appeals=Appeal.objects.open_for_link(link),
             footnotes=notes,
             **kwargs,
         )

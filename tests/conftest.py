@@ -195,3 +195,13 @@ def world(db):
         if isinstance(value, Link):
             value.refresh_from_db()  # status and start date derived from the events
     return w
+
+
+@pytest.fixture
+def today(monkeypatch):
+    """Fix the appeals' idea of today (status, click days) at 1 August 2022."""
+    import datetime
+
+    day = datetime.date(2022, 8, 1)
+    monkeypatch.setattr("appeals.clock.today", lambda: day)
+    return day

@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import factory
 
+from appeals import models as am
 from partnerships import models as pm
 from partnerships.dates import Precision
 
@@ -105,6 +106,58 @@ class AlternativeClaimFactory(factory.django.DjangoModelFactory):
     claim = "Another source gives a different year."
     date = datetime.date(1969, 1, 1)
     date_precision = Precision.YEAR
+
+    @factory.post_generation
+    def sources(obj, create, extracted, **kwargs):
+        if create:
+            obj.sources.add(*(extracted or [SourceFactory()]))
+
+
+# --- appeals ----------------------------------------------------------------------------------
+
+
+class AppealFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.Appeal
+
+    title = factory.Sequence(lambda n: f"Appeal {n}")
+    slug = factory.Sequence(lambda n: f"appeal-{n}")
+    summary = "Support for people fleeing the war."
+    kind = am.Appeal.Kind.MONEY
+    organiser = "Leeds City Council"
+    administering_charity = "Leeds Community Foundation"
+    launched_on = datetime.date(2022, 3, 8)
+    is_published = True
+
+
+class DonationRouteFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.DonationRoute
+
+    appeal = factory.SubFactory(AppealFactory)
+    label = "The appeal's donation page"
+    url = factory.Sequence(lambda n: f"https://donate.example.org/appeal-{n}")
+
+
+class RaisedFigureFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.RaisedFigure
+
+    appeal = factory.SubFactory(AppealFactory)
+    amount = Decimal("66500")
+    as_of = datetime.date(2022, 3, 17)
+    source = factory.SubFactory(SourceFactory)
+
+
+class AppealUpdateFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = am.AppealUpdate
+        skip_postgeneration_save = True
+
+    appeal = factory.SubFactory(AppealFactory)
+    date = datetime.date(2022, 3, 20)
+    title = factory.Sequence(lambda n: f"Update {n}")
+    body = "The vans left this morning."
 
     @factory.post_generation
     def sources(obj, create, extracted, **kwargs):

@@ -165,3 +165,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }
+
+# The donation link check (python manage.py check_donation_links): seconds to wait for each
+# page, and an optional PEM file of certificate authorities to trust instead of the system's.
+DONATION_LINK_CHECK_TIMEOUT = env.float("DONATION_LINK_CHECK_TIMEOUT", default=10.0)
+DONATION_LINK_CHECK_CA_FILE = env.str("DONATION_LINK_CHECK_CA_FILE", default="")

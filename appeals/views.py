@@ -1,0 +1,157 @@
+"""Public appeal pages and the counting Donate redirect.
+
+Every page asks ``clock.today()`` once per request and derives each appeal's status from it.
+"""
+
+from django import forms
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponseRedirect
+from django.shortcuts import get_object_or_404, render
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+from django.views.generic import TemplateView
+
+from appeals import clock
+from appeals.models import Appeal, DonationRoute
+from appeals.services import record_click
+from partnerships.models import City, Statement
+
+APPEALS_PER_PAGE = 20
+ROBOTS = "noindex, nofollow"
+
+
+class CityFilterForm(forms.Form):
+    # A slug field refuses NUL characters and over-long values before any query is made.
+    city = forms.SlugField(label=_("City"), required=False, max_length=100)
+
+
+class AppealListView(TemplateView):
+    template_name = "appeals/appeal_list.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = clock.today()
+        cities = list(City.objects.filter(appeals__in=Appeal.objects.published()).distinct().order_by("name"))
+        appeals = Appeal.objects.published()
+        form = CityFilterForm(self.request.GET)
+        city = None
+        filter_message = ""
+        if form.is_valid() and form.cleaned_data["city"]:
+            slug = form.cleaned_data["city"]
+            city = next((c for c in cities if c.slug == slug), None)
+            if city is None:
+                filter_message = _("We have no appeals for that city. Showing all appeals.")
+        elif not form.is_valid():
+            filter_message = _("That is not a city we know. Showing all appeals.")
+        if city is not None:
+            appeals = appeals.for_city(city)
+        page = Paginator(appeals.in_display_order(today).for_cards(), APPEALS_PER_PAGE).get_page(
+            self.request.GET.get("page")
+        )
+        for appeal in page.object_list:
+            appeal.current_status = appeal.status_on(today)
+        context.update(
+            page=page,
+            appeals=page.object_list,
+            cities=cities,
+            city=city,
+            filter_message=filter_message,
+            today=today,
+        )
+        return context
+
+
+class AppealDetailView(TemplateView):
+    template_name = "appeals/appeal_detail.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        today = clock.today()
+        appeals = Appeal.objects.for_detail()
+        if not self.request.user.is_staff:
+            appeals = appeals.published()
+        appeal = get_object_or_404(appeals, slug=kwargs["slug"])
+        appeal.current_status = appeal.status_on(today)
+        figures = list(appeal.figures.all())
+        updates = list(appeal.updates.all())
+        statements = list(
+            Statement.objects.published().filter(appeal=appeal).with_people().prefetch_related("sources")
+        )
+        latest_total = appeal.latest_total()
+        give_instead = (
+            appeal.give_instead if appeal.give_instead and appeal.give_instead.is_published else None
+        )
+        context.update(
+            appeal=appeal,
+            routes=list(appeal.routes.all()),
+            figures=figures,
+            latest_total=latest_total,
+            latest_by_part=[f for f in appeal.latest_by_part() if f is not latest_total],
+            progress=appeal.progress(latest_total),
+            updates=updates,
+            statements=statements,
+            sources=_cited_sources(appeal, figures, updates, statements),
+            give_instead=give_instead,
+            today=today,
+        )
+        return context
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if not response.context_data["appeal"].is_published:
+            # Staff previewing a draft: never let a cache keep it.
+            response["Cache-Control"] = "private, no-store"
+        return response
+
+
+def _cited_sources(appeal, figures, updates, statements):
+    """Every source the page cites, once each, in the order they first appear."""
+    seen = {}
+    for source in appeal.sources.all():
+        seen.setdefault(source.pk, source)
+    for figure in figures:
+        seen.setdefault(figure.source_id, figure.source)
+    for item in (*updates, *statements):
+        for source in item.sources.all():
+            seen.setdefault(source.pk, source)
+    return list(seen.values())
+
+
+@never_cache
+@require_safe
+def donate(request, route_id):
+    """Send the visitor to the route's stored address, counting the click.
+
+    The target is only ever the address stored on the route: nothing in the request can change
+    it. Only GET counts (HEAD from link checkers and prefetchers does not). Nothing about the
+    visitor is read or stored, and no cookie is set. A closed appeal answers 410 Gone with a page
+    that says so and where to give instead; one not yet open answers 404.
+    """
+    route = get_object_or_404(
+        DonationRoute.objects.select_related("appeal", "appeal__give_instead"),
+        pk=route_id,
+        appeal__is_published=True,
+    )
+    today = clock.today()
+    appeal = route.appeal
+    status = appeal.status_on(today)
+    if status != Appeal.Status.OPEN:
+        give_instead = appeal.give_instead
+        if give_instead and not give_instead.is_published:
+            give_instead = None
+        response = render(
+            request,
+            "appeals/not_taking_donations.html",
+            {"appeal": appeal, "status": status, "give_instead": give_instead, "today": today},
+            status=410 if status == Appeal.Status.CLOSED else 404,
+        )
+        response["X-Robots-Tag"] = ROBOTS
+        return response
+    if not route.url.startswith("https://"):  # the database forbids it; never redirect anywhere else
+        raise Http404
+    if request.method == "GET":
+        record_click(route_id=route.pk, day=today)
+    response = HttpResponseRedirect(route.url)
+    response["X-Robots-Tag"] = ROBOTS
+    return response
