@@ -29,7 +29,7 @@ install: $(BIN)/.installed
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
 	DEBUG=true $(BIN)/python manage.py load_initial_content
-	DEBUG=true $(BIN)/python manage.py ensure_local_admin
+	DEBUG=true PORT=$(PORT) $(BIN)/python manage.py ensure_local_admin
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
 # make serve binds to loopback only: it is meant to sit behind a reverse proxy that

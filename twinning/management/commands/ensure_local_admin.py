@@ -1,3 +1,4 @@
+import os
 import secrets
 
 from django.contrib.auth import get_user_model
@@ -34,5 +35,5 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{line}\nA local admin account was created. This password is shown only once:\n"
             f"  username: {username}\n  password: {password}\n"
-            f"Sign in at http://127.0.0.1:<PORT>/admin/\n{line}"
+            f"Sign in at http://127.0.0.1:{os.environ.get('PORT', '8000')}/admin/\n{line}"
         )
