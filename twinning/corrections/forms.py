@@ -18,7 +18,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from twinning.corrections.models import URL_MAX, Correction, validate_web_url
+from twinning.corrections.models import EMAIL_MAX, NAME_MAX, TEXT_MAX, URL_MAX, Correction, validate_web_url
 
 TOKEN_SALT = "twinning.corrections.form-started"  # noqa: S105 (a signing salt, not a secret)
 TOKEN_MAX = 200
@@ -46,7 +46,39 @@ class WebURLField(forms.URLField):
     default_validators = [validate_web_url]
 
 
-class CorrectionForm(forms.ModelForm):
+class MultilineField(forms.CharField):
+    """Text from a <textarea>: line breaks arrive as CRLF but are counted (by the browser's
+    maxlength) and stored as one character each."""
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        return value.replace("\r\n", "\n").replace("\r", "\n") if value else value
+
+
+class CorrectionForm(forms.Form):
+    """What a reader says is wrong with a record. A plain form (not a ModelForm): every limit of
+    the model is a field limit here too, and the database enforces them again on insert."""
+
+    what_is_wrong = MultilineField(
+        label=_("What is wrong?"),
+        help_text=_("Quote or describe what the page says that is not right."),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": _("Say what is wrong on the page."),
+            "max_length": _("Say what is wrong in %(limit_value)d characters or fewer."),
+        },
+    )
+    what_is_right = MultilineField(
+        label=_("What is right?"),
+        help_text=_("What the page should say instead."),
+        max_length=TEXT_MAX,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={
+            "required": _("Say what is right."),
+            "max_length": _("Say what is right in %(limit_value)d characters or fewer."),
+        },
+    )
     source_url = WebURLField(
         label=_("Where can we check this? (optional)"),
         help_text=_(
@@ -57,56 +89,39 @@ class CorrectionForm(forms.ModelForm):
         max_length=URL_MAX,
         assume_scheme="https",
         widget=forms.URLInput(attrs={"class": "govuk-input"}),
-        error_messages={"invalid": validate_web_url.message},
+        error_messages={
+            "invalid": validate_web_url.message,
+            "max_length": _("Enter a web address of %(limit_value)d characters or fewer."),
+        },
+    )
+    name = forms.CharField(
+        label=_("Your name (optional)"),
+        required=False,
+        max_length=NAME_MAX,
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+        error_messages={"max_length": _("Enter a name of %(limit_value)d characters or fewer.")},
+    )
+    email = forms.EmailField(
+        label=_("Your email address (optional)"),
+        help_text=_("Only if you would like a reply."),
+        required=False,
+        max_length=EMAIL_MAX,
+        widget=forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
+        error_messages={
+            "invalid": _("Enter an email address like name@example.org, or leave it empty."),
+            "max_length": _("Enter an email address of %(limit_value)d characters or fewer."),
+        },
     )
     # The honeypot: hidden from people (and screen readers) by the page, filled in by bots.
     website = forms.CharField(label=_("Leave this empty"), required=False, max_length=200)
     started = forms.CharField(widget=forms.HiddenInput, max_length=TOKEN_MAX, required=False)
 
-    class Meta:
-        model = Correction
-        fields = ["what_is_wrong", "what_is_right", "source_url", "name", "email"]
-        labels = {
-            "what_is_wrong": _("What is wrong?"),
-            "what_is_right": _("What is right?"),
-            "name": _("Your name (optional)"),
-            "email": _("Your email address (optional)"),
-        }
-        help_texts = {
-            "what_is_wrong": _("Quote or describe what the page says that is not right."),
-            "what_is_right": _("What the page should say instead."),
-            "name": "",
-            "email": _("Only if you would like a reply."),
-        }
-        widgets = {
-            "what_is_wrong": forms.Textarea(attrs={"rows": 4}),
-            "what_is_right": forms.Textarea(attrs={"rows": 4}),
-            "email": forms.EmailInput(attrs={"autocomplete": "email", "spellcheck": "false"}),
-            "name": forms.TextInput(attrs={"autocomplete": "name"}),
-        }
-        error_messages = {
-            "what_is_wrong": {
-                "required": _("Say what is wrong on the page."),
-                "max_length": _("Say what is wrong in %(limit_value)d characters or fewer."),
-            },
-            "what_is_right": {
-                "required": _("Say what is right."),
-                "max_length": _("Say what is right in %(limit_value)d characters or fewer."),
-            },
-            "name": {"max_length": _("Enter a name of %(limit_value)d characters or fewer.")},
-            "email": {
-                "invalid": _("Enter an email address like name@example.org, or leave it empty."),
-                "max_length": _("Enter an email address of %(limit_value)d characters or fewer."),
-            },
-        }
+    MODEL_FIELDS = ["what_is_wrong", "what_is_right", "source_url", "name", "email"]
 
     def __init__(self, *args, retention_days, **kwargs):
         super().__init__(*args, **kwargs)
         self.caught_by_honeypot = False
         self.needs_new_token = False
-        self.fields["source_url"].error_messages["max_length"] = _(
-            "Enter a web address of %(limit_value)d characters or fewer."
-        )
         if not self.is_bound:
             self.initial["started"] = issue_form_token()
         privacy = ngettext(
@@ -159,6 +174,23 @@ class CorrectionForm(forms.ModelForm):
                 _("That was quicker than we expect a person to be. Check what you wrote and send it again."),
             )
         return cleaned
+
+    def save(self, record):
+        """Store the correction about ``record`` (call only when the form is valid)."""
+        correction = Correction(**{name: self.cleaned_data[name] for name in self.MODEL_FIELDS})
+        correction.set_record(record)
+        correction.save()
+        return correction
+
+    def scrub_for_display(self):
+        """Before showing a refused form again: no NUL characters (HTML cannot carry them) and
+        nothing longer than its field takes (only a script can send more than the browser allows)."""
+        data = self.data.copy()
+        for name, field in self.fields.items():
+            if name in data:
+                limit = getattr(field, "max_length", None) or TOKEN_MAX
+                data.setlist(name, [v.replace("\x00", "\ufffd")[:limit] for v in data.getlist(name)])
+        self.data = data
 
     def renew_token(self):
         """Give the form shown again a fresh time stamp."""

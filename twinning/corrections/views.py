@@ -60,15 +60,14 @@ def new_correction(request, kind, ref):
         return redirect(sent_url(record))
     if valid and ratelimit.limit_reached(request):
         form.add_error(None, _limit_message())
+        form.scrub_for_display()
         return _page(request, FORM_TEMPLATE, status=429, form=form, **page)
     if not valid:
+        form.scrub_for_display()
         if form.needs_new_token:
             form.renew_token()
         return _page(request, FORM_TEMPLATE, status=400, form=form, **page)
-    correction = form.save(commit=False)
-    correction.set_record(record)
-    correction.full_clean()
-    correction.save()
+    form.save(record)
     ratelimit.count_submission(request)
     return redirect(sent_url(record))
 
