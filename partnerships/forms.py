@@ -3,6 +3,7 @@ types is ever echoed back or sent to the database unchecked. They are drawn with
 GOV.UK pack and report errors with the same error summary as the site's other forms."""
 
 from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Size
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -41,6 +42,7 @@ def filter_form_helper():
     helper = FormHelper()
     helper.form_tag = False
     helper.form_method = "get"
+    helper.label_size = Size.SMALL
     return helper
 
 
