@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from appeals import clock
 from appeals.models import Appeal, DonationRoute
 from appeals.services import record_click
+from partnerships.forms import filter_form_helper
 from partnerships.models import City, Statement
 
 APPEALS_PER_PAGE = 20
@@ -22,8 +23,20 @@ ROBOTS = "noindex, nofollow"
 
 
 class CityFilterForm(forms.Form):
-    # A slug field refuses NUL characters and over-long values before any query is made.
-    city = forms.SlugField(label=_("City"), required=False, max_length=100)
+    """One of the cities that have appeals; anything else (NUL bytes, 100 KB, unknown slugs) is an
+    invalid choice, reported in the error summary without echoing the value."""
+
+    city = forms.ChoiceField(
+        label=_("City"),
+        required=False,
+        error_messages={"invalid_choice": _("Choose a city from the list.")},
+    )
+    error_summary_intro = _("That is not a city with appeals. Showing all appeals.")
+
+    def __init__(self, data, *, cities):
+        super().__init__(data)
+        self.fields["city"].choices = [("", _("All cities")), *((c.slug, c.name) for c in cities)]
+        self.helper = filter_form_helper()
 
 
 class AppealListView(TemplateView):
@@ -34,16 +47,10 @@ class AppealListView(TemplateView):
         today = clock.today()
         cities = list(City.objects.filter(appeals__in=Appeal.objects.published()).distinct().order_by("name"))
         appeals = Appeal.objects.published()
-        form = CityFilterForm(self.request.GET)
+        form = CityFilterForm(self.request.GET, cities=cities)
         city = None
-        filter_message = ""
         if form.is_valid() and form.cleaned_data["city"]:
-            slug = form.cleaned_data["city"]
-            city = next((c for c in cities if c.slug == slug), None)
-            if city is None:
-                filter_message = _("We have no appeals for that city. Showing all appeals.")
-        elif not form.is_valid():
-            filter_message = _("That is not a city we know. Showing all appeals.")
+            city = next(c for c in cities if c.slug == form.cleaned_data["city"])
         if city is not None:
             appeals = appeals.for_city(city)
         page = Paginator(appeals.in_display_order(today).for_cards(), APPEALS_PER_PAGE).get_page(
@@ -56,7 +63,7 @@ class AppealListView(TemplateView):
             appeals=page.object_list,
             cities=cities,
             city=city,
-            filter_message=filter_message,
+            form=form,
             today=today,
         )
         return context

@@ -1,6 +1,9 @@
 """The list pages' filters: GET forms whose choices come from the data, so nothing a reader
-types is ever echoed back or sent to the database unchecked."""
+types is ever echoed back or sent to the database unchecked. They are drawn with crispy-forms'
+GOV.UK pack and report errors with the same error summary as the site's other forms."""
 
+from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.layout import Size
 from django import forms
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
@@ -12,26 +15,35 @@ class FilterForm(forms.Form):
     """A GET form that filters a list; fields that do not validate are ignored, not fatal."""
 
     invalid_choice = _("That is not one of the choices. Choose one from the list.")
+    error_summary_intro = _(
+        "Some of the filters could not be used, so the list below ignores them. "
+        "Choose from the lists and try again."
+    )
 
     def __init__(self, data, **kwargs):
         super().__init__(data, **kwargs)
         for field in self.fields.values():
             field.required = False
             field.error_messages["invalid_choice"] = self.invalid_choice
+        self.helper = filter_form_helper()
 
     def usable(self):
-        """The values that validated, ignoring empty ones; flags the fields that did not."""
+        """The values that validated, ignoring empty ones (Django marks the others aria-invalid)."""
         self.is_valid()
-        for name in self.errors:
-            if name in self.fields:
-                self.fields[name].widget.attrs.update(
-                    {"aria-invalid": "true", "aria-describedby": f"{self[name].auto_id}-error"}
-                )
         return {
             name: value
             for name, value in getattr(self, "cleaned_data", {}).items()
             if name not in self.errors and value not in ("", None)
         }
+
+
+def filter_form_helper():
+    """Fields only: the page's template draws the <form method="get"> and its buttons."""
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.form_method = "get"
+    helper.label_size = Size.SMALL
+    return helper
 
 
 def _choices(empty_label, pairs):

@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "twinning",
     "partnerships",
     "appeals",
+    "twinning.corrections",
 ]
 
 MIDDLEWARE = [
@@ -170,3 +171,15 @@ LOGGING = {
 # page, and an optional PEM file of certificate authorities to trust instead of the system's.
 DONATION_LINK_CHECK_TIMEOUT = env.float("DONATION_LINK_CHECK_TIMEOUT", default=10.0)
 DONATION_LINK_CHECK_CA_FILE = env.str("DONATION_LINK_CHECK_CA_FILE", default="")
+
+# Corrections from the public (twinning.corrections). The form must be open at least
+# CORRECTIONS_MIN_FILL_SECONDS and at most CORRECTIONS_FORM_MAX_AGE seconds before it is sent; one
+# client may send CORRECTIONS_RATE_LIMIT corrections per CORRECTIONS_RATE_WINDOW seconds, counted in
+# the cache under an HMAC of its address (the address itself is never stored). Behind a reverse
+# proxy set CLIENT_IP_HEADER to the header that carries the client's address (e.g.
+# HTTP_X_FORWARDED_FOR; its last entry is used), or every visitor counts as the proxy.
+CORRECTIONS_MIN_FILL_SECONDS = env.int("CORRECTIONS_MIN_FILL_SECONDS", default=3)
+CORRECTIONS_FORM_MAX_AGE = 60 * 60 * 24
+CORRECTIONS_RATE_LIMIT = env.int("CORRECTIONS_RATE_LIMIT", default=5)
+CORRECTIONS_RATE_WINDOW = 60 * 60
+CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")

@@ -17,5 +17,6 @@ urlpatterns += i18n_patterns(
     path("admin/", admin.site.urls),
     path("", include("partnerships.urls")),
     path("appeals/", include("appeals.urls")),
+    path("corrections/", include("twinning.corrections.urls")),
     prefix_default_language=False,
 )
