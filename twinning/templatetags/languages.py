@@ -1,0 +1,44 @@
+"""The language switcher and the hreflang alternates: the same page in each language."""
+
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.encoding import iri_to_uri
+from django.utils.translation import get_language, get_language_info
+
+register = template.Library()
+
+
+# A query string longer than this (hostile, or a pasted mess) is not carried into the links.
+MAX_QUERY = 300
+
+
+@register.simple_tag(takes_context=True)
+def page_in_languages(context):
+    """[{code, name, url, absolute_url, current}] for every language of the site.
+
+    ``url`` (the switcher's link) is this page in that language (``django.urls.translate_url``)
+    with the query string, so a filtered list stays filtered, unless the query string is
+    longer than ``MAX_QUERY``. ``absolute_url`` (the hreflang alternate) is the page without
+    its query string. Without a request, or on an address that resolves to no page, there is
+    nothing to offer and the list is empty.
+    """
+    request = context.get("request")
+    if request is None or getattr(request, "resolver_match", None) is None:
+        return []
+    current = get_language()
+    query = request.META.get("QUERY_STRING", "")
+    suffix = f"?{iri_to_uri(query)}" if query and len(query) <= MAX_QUERY else ""
+    languages = []
+    for code, _name in settings.LANGUAGES:
+        path = translate_url(request.path, code)
+        languages.append(
+            {
+                "code": code,
+                "name": get_language_info(code)["name_local"],
+                "url": path + suffix,
+                "absolute_url": request.build_absolute_uri(path),
+                "current": code == current,
+            }
+        )
+    return languages
