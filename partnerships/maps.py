@@ -22,8 +22,13 @@ WIDTH = 800
 # The whole world without Antarctica's interior and the high Arctic: nobody twins there.
 WORLD = (-180.0, -58.0, 180.0, 84.0)
 MAX_LAT = 84.0
-# The network map draws at most this many links (current ones first); the table lists them all.
-MAP_MAX_LINKS = 1000
+# A map draws at most this many links (the network map current ones first); the lists next to
+# the maps have them all.
+MAP_MAX_LINKS = 500
+# On the whole world one point every 5 degrees of arc is smooth enough (about 11 units);
+# a city's map, whatever its scale, gets a point about every SEGMENT units.
+NETWORK_ARC_STEP = 5.0
+SEGMENT = 10.0
 # A city's map spans at least this many degrees of latitude, so a lone city or two
 # neighbours are shown with some country around them.
 MIN_SPAN = 6.0
@@ -118,10 +123,10 @@ def fit(points):
     return Viewport(west, south, east, north, kx)
 
 
-def great_circle(start, end):
+def great_circle(start, end, step=2.0):
     """Points along the shorter great-circle arc from ``start`` to ``end`` (lon, lat), with
-    longitudes unwrapped so that the line never jumps across the map; about one point per
-    two degrees of arc. Short links and antipodes are straight lines."""
+    longitudes unwrapped so that the line never jumps across the map; one point per ``step``
+    degrees of arc, at most 64. Short links and antipodes are straight lines."""
     (lon1, lat1), (lon2, lat2) = start, end
 
     def vector(lon, lat):
@@ -131,7 +136,7 @@ def great_circle(start, end):
     v1, v2 = vector(lon1, lat1), vector(lon2, lat2)
     dot = max(-1.0, min(1.0, sum(a * b for a, b in zip(v1, v2, strict=True))))
     angle = math.acos(dot)
-    steps = min(64, math.ceil(math.degrees(angle) / 2))
+    steps = min(64, math.ceil(math.degrees(angle) / step))
     if steps < 2 or math.sin(angle) < 1e-6:
         points = [start, end]
     else:
@@ -290,17 +295,20 @@ def city_map(city, links):
     """The map of ``city`` and its partners: ``links`` have their cities loaded and a ``partner``.
 
     Partners' longitudes are taken within 180° of the city's, so a link across the Pacific is
-    drawn across the Pacific and the view is fitted to the arcs themselves.
+    drawn across the Pacific and the view is fitted to the arcs themselves. At most
+    ``MAP_MAX_LINKS`` links are drawn (the page lists them all).
     """
     home = _coords(city)
-    arcs = []
-    for link in links:
+    ends = []
+    for link in links[:MAP_MAX_LINKS]:
         lon, lat = _coords(link.partner)
-        lon += 360 * round((home[0] - lon) / 360)
-        arcs.append((link, great_circle(home, (lon, lat))))
-    view = fit([home, *(p for _link, arc in arcs for p in arc)])
+        ends.append((link, (lon + 360 * round((home[0] - lon) / 360), lat)))
+    # Fit the view to coarse arcs, then draw them with about one point per SEGMENT units.
+    view = fit([home, *(p for _link, end in ends for p in great_circle(home, end, NETWORK_ARC_STEP))])
+    step = min(max(SEGMENT / (view.scale * view.kx), 0.25), NETWORK_ARC_STEP)
     result = Map(view)
-    for link, arc in arcs:
+    for link, end in ends:
+        arc = great_circle(home, end, step)
         title = (
             f"{city.name}–{link.partner.name}: {link.get_status_display() or _('status not yet recorded')}"
         )
@@ -322,7 +330,8 @@ def network_map(links):
     cities = {}
     for link in links:
         a, b = _coords(link.city_a), _coords(link.city_b)
-        result.lines.append(MapLine(style_for(link.status), _line_copies(view, great_circle(a, b))))
+        arc = great_circle(a, b, NETWORK_ARC_STEP)
+        result.lines.append(MapLine(style_for(link.status), _line_copies(view, arc)))
         for city, (lon, lat) in ((link.city_a, a), (link.city_b, b)):
             if city.pk not in cities:
                 x, y = view.project(lon, lat)
