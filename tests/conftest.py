@@ -3,10 +3,19 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from partnerships.dates import Precision
 from partnerships.models import Link, Statement
 from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request to a /uk/ page leaves Ukrainian active in the thread; reverse() and
+    get_absolute_url() in the next test must not inherit it."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
