@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 + 1 )))
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test lint format clean
+.PHONY: help install run serve test lint format clean messages compilemessages
 
 help:
 	@echo "make run      set everything up and serve the site with its initial content (SQLite)"
@@ -16,6 +16,7 @@ help:
 	@echo "make serve    production configuration: DEBUG off, gunicorn, whitenoise"
 	@echo "make lint     ruff, ruff format --check, djlint, makemigrations --check"
 	@echo "make install  create .venv and install the pinned dependencies"
+	@echo "make messages update the Ukrainian catalogue (locale/uk/LC_MESSAGES/django.po) from the code"
 
 # The stamp file makes a second `make install` a no-op until the dependencies change.
 $(BIN)/.installed: pyproject.toml constraints.txt
@@ -24,7 +25,20 @@ $(BIN)/.installed: pyproject.toml constraints.txt
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $@
 
-install: $(BIN)/.installed
+# Translations: the .po files are committed, the compiled .mo files are built here (GNU gettext's
+# msgfmt; `apt-get install gettext`). --check-format fails on a translation whose placeholders
+# differ from its message's.
+MO_FILES := $(patsubst %.po,%.mo,$(wildcard locale/*/LC_MESSAGES/django.po))
+
+locale/%.mo: locale/%.po
+	msgfmt --check-format --check-header -o $@ $<
+
+compilemessages: $(MO_FILES)
+
+install: $(BIN)/.installed $(MO_FILES)
+
+messages: install
+	DEBUG=true $(BIN)/python manage.py update_messages
 
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput

@@ -9,7 +9,7 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, pgettext_lazy
 
 from partnerships.models import AlternativeClaim, City, CityName, Event, Link, Person, Role, Source, Statement
 
@@ -285,6 +285,6 @@ class StatementAdmin(PublishActionsMixin, admin.ModelAdmin):
     def date_display(self, obj):
         return obj.date_display
 
-    @admin.display(description=_("about"))
+    @admin.display(description=pgettext_lazy("what a statement is about", "about"))
     def about(self, obj):
         return obj.link or obj.city or "—"

@@ -10,7 +10,12 @@ import datetime
 from django.db import models
 from django.db.models import Q
 from django.utils.formats import date_format
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
+
+# Languages that write month names in lower case ("липень 2022"), where Django's catalogue
+# gives the standalone month names capitalised.
+LOWERCASE_MONTHS = {"uk"}
 
 
 class Precision(models.TextChoices):
@@ -28,13 +33,14 @@ def normalise(value: datetime.date, precision: str) -> datetime.date:
 
 
 def display(value: datetime.date | None, precision: str) -> str:
-    """1957 / July 2022 / 6 December 2023, in the active language."""
+    """1957 / July 2022 / 6 December 2023, in the active language (липень 2022, 6 грудня 2023)."""
     if value is None:
         return ""
     if precision == Precision.YEAR:
         return str(value.year)
     if precision == Precision.MONTH:
-        return date_format(value, "YEAR_MONTH_FORMAT")
+        text = date_format(value, "YEAR_MONTH_FORMAT")
+        return text.lower() if get_language() in LOWERCASE_MONTHS else text
     return date_format(value, "DATE_FORMAT")
 
 

@@ -19,6 +19,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
 
 from partnerships import dates
@@ -527,7 +528,9 @@ class Person(models.Model):
     native_name = models.CharField(_("native name"), max_length=150, blank=True)
     born_year = models.PositiveSmallIntegerField(_("born"), null=True, blank=True)
     died_year = models.PositiveSmallIntegerField(_("died"), null=True, blank=True)
-    description = models.TextField(_("about"), max_length=2000, blank=True)
+    description = models.TextField(
+        pgettext_lazy("a person's description", "about"), max_length=2000, blank=True
+    )
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="people")
 
     class Meta:

@@ -7,6 +7,7 @@ app_name = "partnerships"
 urlpatterns = [
     path("cities/", views.CityListView.as_view(), name="city-list"),
     path("cities/<slug:slug>/", views.CityDetailView.as_view(), name="city-detail"),
+    path("map/", views.NetworkMapView.as_view(), name="map"),
     path("links/", views.LinkListView.as_view(), name="link-list"),
     path("links/<slug:slug>/", views.LinkDetailView.as_view(), name="link-detail"),
     path("statements/", views.StatementListView.as_view(), name="statement-list"),

@@ -6,12 +6,13 @@ drafts too, with a notice, and their responses are never cached.
 
 from urllib.parse import urlencode
 
-from django.db.models import Q
+from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
 from appeals.models import Appeal
+from partnerships import maps
 from partnerships.citations import Footnotes
 from partnerships.forms import CityFilterForm, LinkFilterForm, StatementFilterForm
 from partnerships.models import City, Link, Person
@@ -109,11 +110,11 @@ class CityDetailView(PartnershipsMixin, DetailView):
         city.refs = notes.cite(city.sources.all())
 
         links = list(self.visible.city_links(city))
+        for link in links:
+            link.partner = link.other(city)
         groups = []
         for status, label in [*Link.Status.choices, ("", _("status not yet recorded"))]:
             members = [link for link in links if link.status == status]
-            for link in members:
-                link.partner = link.other(city)
             if members:
                 groups.append({"status": status, "label": label, "links": members})
 
@@ -123,6 +124,7 @@ class CityDetailView(PartnershipsMixin, DetailView):
         return super().get_context_data(
             link_groups=groups,
             link_count=len(links),
+            map=maps.city_map(city, links),
             statements=statements,
             any_statements=bool(statements) or self.visible.statements_about_city(city).exists(),
             image=_image_or_none(city),
@@ -157,6 +159,40 @@ class LinkListView(FilteredListView):
 
     def filter_queryset(self, queryset, filters):
         return queryset.filter(**{k: v for k, v in filters.items() if k in {"status", "kind"}})
+
+
+class NetworkMapView(PartnershipsMixin, ListView):
+    """Every visible link on one world map, and the paginated table of them all, which is the
+    map's text alternative. The map draws at most ``MAP_MAX_LINKS`` links in one query: current
+    links first, ended ones last (docs/adr/0030-server-drawn-svg-maps.md)."""
+
+    section = "map"
+    template_name = "partnerships/network_map.html"
+    context_object_name = "links"
+    paginate_by = 50
+
+    def get_queryset(self):
+        return self.visible.links().with_cities().order_by("city_a__name", "city_b__name", "pk")
+
+    def map_links(self):
+        priority = Case(
+            *(
+                When(status__in=statuses, then=Value(rank))
+                for rank, (_style, statuses, _label) in enumerate(maps.STYLES)
+            ),
+            default=Value(len(maps.STYLES)),
+            output_field=IntegerField(),
+        )
+        fields = ["pk", "status"]
+        for side in ("city_a", "city_b"):
+            fields += [f"{side}__{name}" for name in ("name", "native_name", "latitude", "longitude")]
+        return self.visible.links().with_cities().only(*fields).order_by(priority, "pk")[: maps.MAP_MAX_LINKS]
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        drawn = list(self.map_links())
+        context.update(map=maps.network_map(drawn), drawn_count=len(drawn))
+        return context
 
 
 class LinkDetailView(PartnershipsMixin, DetailView):

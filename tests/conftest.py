@@ -3,10 +3,19 @@ from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
+from django.utils import translation
 
 from partnerships.dates import Precision
 from partnerships.models import Link, Statement
 from tests import factories as f
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    """A request to a /uk/ page leaves Ukrainian active in the thread; reverse() and
+    get_absolute_url() in the next test must not inherit it."""
+    yield
+    translation.deactivate()
 
 
 @pytest.fixture
@@ -205,3 +214,19 @@ def today(monkeypatch):
     day = datetime.date(2022, 8, 1)
     monkeypatch.setattr("appeals.clock.today", lambda: day)
     return day
+
+
+def pytest_configure(config):
+    """Compile the translation catalogues, as `make` does, when a .mo is missing or older than
+    its .po, so that a bare `pytest` tests the Ukrainian interface too (GNU gettext's msgfmt)."""
+    import shutil
+    import subprocess
+    from pathlib import Path
+
+    for po in Path(__file__).resolve().parent.parent.glob("locale/*/LC_MESSAGES/django.po"):
+        mo = po.with_suffix(".mo")
+        if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
+            continue
+        if shutil.which("msgfmt") is None:
+            raise pytest.UsageError("msgfmt is missing: install GNU gettext (apt-get install gettext).")
+        subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)

@@ -77,7 +77,9 @@ def check_page(response):
         assert "style" not in attrs, f"inline style on {tag}"
         assert not any(k.startswith("on") for k in attrs), f"event handler on {tag}"
         if tag in {"link", "img"}:
-            assert (attrs.get("href") or attrs.get("src")).startswith("/"), attrs
+            # Same origin: a path, or (hreflang alternates must be absolute) this site's address.
+            address = attrs.get("href") or attrs.get("src")
+            assert address.startswith(("/", "http://testserver/")), attrs
     return page
 
 

@@ -113,9 +113,12 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
-LANGUAGES = [("en", _("English"))]
+# The interface in English (no URL prefix) and Ukrainian (/uk/...); content keeps its own
+# language. The catalogue is locale/uk/LC_MESSAGES/django.po (README: Languages).
+LANGUAGES = [("en", _("English")), ("uk", _("Ukrainian"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
-# British date formats for English ("6 December 2023"), Django's own for other languages.
+# British date formats for English ("6 December 2023"), and for Ukrainian Django's own with
+# the day without a leading zero ("6 грудня 2023").
 FORMAT_MODULE_PATH = ["twinning.formats"]
 TIME_ZONE = "Europe/London"
 USE_I18N = True

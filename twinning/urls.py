@@ -1,12 +1,13 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 
 from twinning import views
 
-admin.site.site_header = "Twinning administration"
-admin.site.site_title = "Twinning admin"
-admin.site.index_title = "Cities, links, statements and appeals"
+admin.site.site_header = _("Twinning administration")
+admin.site.site_title = _("Twinning admin")
+admin.site.index_title = _("Cities, links, statements and appeals")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),

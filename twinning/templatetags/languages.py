@@ -1,0 +1,43 @@
+"""The language switcher and the hreflang alternates: the same page in each language."""
+
+from django import template
+from django.conf import settings
+from django.urls import translate_url
+from django.utils.translation import get_language, get_language_info
+
+register = template.Library()
+
+
+# Only a plain page number is carried into the switcher's links: filter values may be
+# invalid or hostile, and a page must never echo back what it refused.
+PAGE_NUMBER_DIGITS = 6
+
+
+@register.simple_tag(takes_context=True)
+def page_in_languages(context):
+    """[{code, name, url, absolute_url, current}] for every language of the site.
+
+    ``url`` (the switcher's link) is this page in that language (``django.urls.translate_url``),
+    keeping a plain page number but no other query parameter. ``absolute_url`` (the hreflang alternate) is the page without
+    its query string. Without a request, or on an address that resolves to no page, there is
+    nothing to offer and the list is empty.
+    """
+    request = context.get("request")
+    if request is None or getattr(request, "resolver_match", None) is None:
+        return []
+    current = get_language()
+    page = request.GET.get("page", "")
+    suffix = f"?page={page}" if page.isascii() and page.isdigit() and len(page) <= PAGE_NUMBER_DIGITS else ""
+    languages = []
+    for code, _name in settings.LANGUAGES:
+        path = translate_url(request.path, code)
+        languages.append(
+            {
+                "code": code,
+                "name": get_language_info(code)["name_local"],
+                "url": path + suffix,
+                "absolute_url": request.build_absolute_uri(path),
+                "current": code == current,
+            }
+        )
+    return languages
