@@ -103,7 +103,7 @@ def test_the_same_seed_gives_the_same_data_and_another_seed_does_not():
 
 def test_refuses_a_database_with_real_content_unless_forced():
     real = f.LinkFactory(slug="leeds-kharkiv")
-    with pytest.raises(CommandError, match="not demo data.*--force"):
+    with pytest.raises(CommandError, match=r"not demo data.*--force"):
         call_command("generate_demo_data", "--small")
     assert not City.objects.filter(slug__startswith="demo-").exists()
 

@@ -27,7 +27,7 @@ def get(client, url, **extra):
 
 class TestHitsAndHeaders:
     def test_second_request_is_served_from_the_cache(self, client, world, django_assert_num_queries):
-        first, html = get(client, "/links/leeds-kharkiv/")
+        first = client.get("/links/leeds-kharkiv/")
         assert first.status_code == 200 and first["X-Page-Cache"] == "miss"
         with django_assert_num_queries(0):
             again = client.get("/links/leeds-kharkiv/")
