@@ -51,7 +51,9 @@ class Database:
             user = urllib.parse.quote(self.db["USER"] or "")
             password = ":" + urllib.parse.quote(self.db["PASSWORD"]) if self.db["PASSWORD"] else ""
             auth = f"{user}{password}@" if user else ""
-            self.url = f"postgres://{auth}{self.db['HOST'] or '127.0.0.1'}:{self.db['PORT'] or 5432}/{self.name}"
+            self.url = (
+                f"postgres://{auth}{self.db['HOST'] or '127.0.0.1'}:{self.db['PORT'] or 5432}/{self.name}"
+            )
         else:
             self.url = f"sqlite:///{tmp_path / 'xworker.sqlite3'}"
 

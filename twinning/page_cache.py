@@ -82,6 +82,28 @@ def content_changed(**kwargs):
     transaction.on_commit(bump_version, robust=True)
 
 
+def cached_for_content(name, compute, timeout=None):
+    """``compute()``, worked out once per content version and shared by every worker.
+
+    For data that depends on the content only (never on the request), such as the choices of a
+    list's filters: it is recomputed after the next change of any content.
+    """
+    cache = _cache()
+    try:
+        key = f"page-cache:data:{name}:{current_version(cache)}"
+        value = cache.get(key)
+    except Exception:
+        log.exception("The page cache cannot be read; computing %s", name)
+        return compute()
+    if value is None:
+        value = compute()
+        try:
+            cache.set(key, value, timeout=timeout or settings.PAGE_CACHE_TIMEOUT)
+        except Exception:
+            log.exception("The page cache cannot be written")
+    return value
+
+
 def _is_content(model):
     return (
         model._meta.app_label in settings.PAGE_CACHE_CONTENT_APPS
