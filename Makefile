@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 + 1 )))
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test lint format clean messages compilemessages
+.PHONY: help install run serve test lint format clean messages compilemessages bench
 
 help:
 	@echo "make run      set everything up and serve the site with its initial content (SQLite)"
@@ -17,6 +17,7 @@ help:
 	@echo "make lint     ruff, ruff format --check, djlint, makemigrations --check"
 	@echo "make install  create .venv and install the pinned dependencies"
 	@echo "make messages update the Ukrainian catalogue (locale/uk/LC_MESSAGES/django.po) from the code"
+	@echo "make bench    measure the site against its floor on PostgreSQL with demo data (docs/benchmarks.md)"
 
 # The stamp file makes a second `make install` a no-op until the dependencies change.
 $(BIN)/.installed: pyproject.toml constraints.txt
@@ -69,3 +70,9 @@ format: install
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+# The benchmark (scripts/bench.py): PostgreSQL (DATABASE_URL, default the local twinning_bench,
+# created if missing) with the demo data, gunicorn as in `make serve`, measured with wrk.
+# Writes docs/benchmarks.md. BENCH_ARGS passes options, e.g. BENCH_ARGS="--duration 20".
+bench: install
+	$(BIN)/python scripts/bench.py $(BENCH_ARGS)

@@ -261,7 +261,11 @@ class Appeal(models.Model):
         ordering = ["-launched_on", "title"]
         verbose_name = _("appeal")
         verbose_name_plural = _("appeals")
-        indexes = [models.Index(fields=["is_published", "launched_on"], name="appeal_published_launch")]
+        indexes = [
+            models.Index(fields=["is_published", "launched_on"], name="appeal_published_launch"),
+            # The admin list's order.
+            models.Index(fields=["-launched_on", "title"], name="appeal_launch_title"),
+        ]
         constraints = [
             dates.precision_constraint("launched_on", "appeal_launch_precision"),
             models.CheckConstraint(
@@ -684,6 +688,8 @@ class AppealUpdate(models.Model):
         ordering = ["-date", "-pk"]
         verbose_name = _("update")
         verbose_name_plural = _("updates")
+        # The updates feed: the latest published updates (docs/adr/0062-indexes.md).
+        indexes = [models.Index(fields=["is_published", "-date", "-id"], name="update_pub_recent")]
         constraints = [
             dates.precision_constraint("date", "update_date_precision"),
             models.CheckConstraint(

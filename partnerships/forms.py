@@ -5,6 +5,8 @@ GOV.UK pack and report errors with the same error summary as the site's other fo
 from crispy_forms_gds.helper import FormHelper
 from crispy_forms_gds.layout import Size
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from django_countries import countries
 
@@ -46,6 +48,27 @@ def filter_form_helper():
     return helper
 
 
+class LargeSelect(forms.Select):
+    """A ``<select>`` whose options are written in Python rather than one template each.
+
+    The same HTML as ``forms.Select`` (no option groups), but a list of thousands of speakers
+    or cities renders in milliseconds instead of most of a second.
+    """
+
+    def render(self, name, value, attrs=None, renderer=None):
+        final_attrs = {**self.build_attrs(self.attrs, attrs), "name": name}
+        # crispy-forms names the CSS class after the widget; keep the design system's class.
+        classes = [c for c in final_attrs.get("class", "").split() if c != "largeselect"]
+        final_attrs["class"] = " ".join(dict.fromkeys(["govuk-select", *classes]))
+        selected = set(self.format_value(value))
+        options = format_html_join(
+            "",
+            '<option value="{}"{}>{}</option>',
+            ((v, " selected" if str(v) in selected else "", label) for v, label in self.choices),
+        )
+        return format_html("<select{}>{}</select>", flatatt(final_attrs), options)
+
+
 def _choices(empty_label, pairs):
     return [("", empty_label), *pairs]
 
@@ -68,9 +91,9 @@ class LinkFilterForm(FilterForm):
 
 
 class StatementFilterForm(FilterForm):
-    speaker = forms.ChoiceField(label=_("Speaker"))
-    city = forms.ChoiceField(label=_("About the city or its links"))
-    year = forms.ChoiceField(label=_("Year"))
+    speaker = forms.ChoiceField(label=_("Speaker"), widget=LargeSelect)
+    city = forms.ChoiceField(label=_("About the city or its links"), widget=LargeSelect)
+    year = forms.ChoiceField(label=_("Year"), widget=LargeSelect)
 
     def __init__(self, data, *, speakers=(), cities=(), years=(), **kwargs):
         super().__init__(data, **kwargs)

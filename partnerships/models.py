@@ -95,6 +95,8 @@ class Source(models.Model):
         ordering = ["publisher", "title"]
         verbose_name = _("source")
         verbose_name_plural = _("sources")
+        # The admin list's order (docs/adr/0062-indexes.md).
+        indexes = [models.Index(fields=["publisher", "title"], name="source_publisher_title")]
         constraints = [
             models.UniqueConstraint(fields=["title", "publisher"], name="source_unique_title_publisher"),
             models.CheckConstraint(
@@ -181,7 +183,11 @@ class City(models.Model):
         ordering = ["name"]
         verbose_name = _("city")
         verbose_name_plural = _("cities")
-        indexes = [models.Index(fields=["country", "name"], name="city_country_name")]
+        indexes = [
+            models.Index(fields=["country", "name"], name="city_country_name"),
+            # The city list's and the admin's order; the link list sorts by its cities' names.
+            models.Index(fields=["name", "id"], name="city_name_id"),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["wikidata_id"],
@@ -334,6 +340,8 @@ class Link(models.Model):
         indexes = [
             models.Index(fields=["is_published", "status"], name="link_published_status"),
             models.Index(fields=["city_b", "city_a"], name="link_city_b_a"),
+            # The home page's featured links: a handful among tens of thousands.
+            models.Index(fields=["is_published"], condition=Q(is_featured=True), name="link_featured"),
         ]
         constraints = [
             models.CheckConstraint(
@@ -466,6 +474,8 @@ class Event(PartialDateMixin):
         indexes = [
             models.Index(fields=["link", "is_published", "date"], name="event_link_pub_date"),
             models.Index(fields=["is_published", "-date"], name="event_pub_recent"),
+            # The admin list's order and its date hierarchy.
+            models.Index(fields=["date", "sort_order", "id"], name="event_date_order"),
         ]
         constraints = [
             dates.precision_constraint("date", "event_date_precision"),
@@ -535,6 +545,7 @@ class Person(models.Model):
 
     class Meta:
         ordering = ["name"]
+        indexes = [models.Index(fields=["name", "id"], name="person_name_id")]  # the people list's order
         verbose_name = _("person")
         verbose_name_plural = _("people")
         constraints = [
@@ -684,6 +695,8 @@ class Statement(PartialDateMixin):
         indexes = [
             models.Index(fields=["is_published", "-date"], name="statement_pub_recent"),
             models.Index(fields=["speaker", "is_published"], name="statement_speaker_pub"),
+            # The admin list's order (newest first, all statements).
+            models.Index(fields=["-date", "-id"], name="statement_recent"),
         ]
         constraints = [
             dates.precision_constraint("date", "statement_date_precision"),

@@ -17,6 +17,7 @@ from partnerships.citations import Footnotes
 from partnerships.forms import CityFilterForm, LinkFilterForm, StatementFilterForm
 from partnerships.models import City, Link, Person
 from partnerships.queries import SOURCES, Visibility, shared_partners
+from twinning import page_cache
 
 PAGE_SIZE = 25
 
@@ -235,6 +236,14 @@ class StatementListView(FilteredListView):
     form_class = StatementFilterForm
 
     def get_form_kwargs(self):
+        # Every speaker, city and year with a statement: a scan of all statements, so worked
+        # out once per change of content rather than on every request.
+        return page_cache.cached_for_content(
+            f"statement-filter-choices:{'preview' if self.visible.preview else 'public'}",
+            self._filter_choices,
+        )
+
+    def _filter_choices(self):
         visible = self.visible.statements()
         speakers = Person.objects.filter(pk__in=visible.values("speaker")).order_by("name", "pk")
         cities = City.objects.filter(

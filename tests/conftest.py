@@ -18,6 +18,16 @@ def _english_after_each_test():
     translation.deactivate()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_page_cache():
+    """Every test starts with an empty cache: no page rendered by another test can be served."""
+    from django.core.cache import caches
+
+    for cache in caches.all(initialized_only=True):
+        cache.clear()
+    yield
+
+
 @pytest.fixture
 def client_no_raise(client):
     """A test client that renders error pages instead of raising the view's exception."""

@@ -204,7 +204,7 @@ class TestBots:
         assert response.status_code == 302
         assert response["Location"] == reverse("corrections:sent-city", kwargs={"ref": "leeds"})
         assert not Correction.objects.exists()
-        assert raw_cache_items() == []  # not even counted
+        assert not [key for key, _ in raw_cache_items() if "corrections:" in key]  # not even counted
 
     def test_too_fast_is_turned_away_politely(self, client, world, settings):
         settings.CORRECTIONS_MIN_FILL_SECONDS = 3
@@ -334,7 +334,8 @@ class TestFlood:
         for key, stored in items:
             assert self.IP not in key
             assert self.IP.encode() not in stored
-            assert re.search(r"corrections:rate:[0-9a-f]{64}$", key)
+            # Besides the page cache's rendered public pages, only the counter is stored.
+            assert re.search(r"corrections:rate:[0-9a-f]{64}$", key) or ":page-cache:" in key
         # The same address gets an unrelated key each hour: no lasting identifier.
         request = RequestFactory().post("/", REMOTE_ADDR=self.IP)
         assert ratelimit._key(request, 10)[0] != ratelimit._key(request, 3610)[0]

@@ -186,3 +186,27 @@ CORRECTIONS_FORM_MAX_AGE = 60 * 60 * 24
 CORRECTIONS_RATE_LIMIT = env.int("CORRECTIONS_RATE_LIMIT", default=5)
 CORRECTIONS_RATE_WINDOW = 60 * 60
 CLIENT_IP_HEADER = env.str("CLIENT_IP_HEADER", default="")
+
+# --- Performance: the page cache, conditional GET, static files (docs/adr/0060–0062) ---------
+# Anonymous visitors' pages are cached whole in the default cache (Redis when REDIS_URL is set,
+# shared by every worker) and invalidated at once whenever content changes. PAGE_CACHE=false
+# turns the cache off (the benchmark's uncached run); there is no way to bypass it per request.
+PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE", default=True)
+PAGE_CACHE_ALIAS = "default"
+PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=600)
+PAGE_CACHE_MAX_AGE = env.int("PAGE_CACHE_MAX_AGE", default=60)
+# Saving, deleting or relating a record of these apps invalidates every cached page.
+PAGE_CACHE_CONTENT_APPS = ["partnerships", "appeals"]
+# Except these models, which no public page shows (click counts are for staff).
+PAGE_CACHE_IGNORED_MODELS = ["appeals.DonationClick"]
+if REDIS_URL:
+    # Several sites (or test runs) can share one Redis database with different prefixes.
+    CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="twinning")
+# ETag and 304 Not Modified for every response, right inside the security and static layers.
+MIDDLEWARE.insert(
+    MIDDLEWARE.index("whitenoise.middleware.WhiteNoiseMiddleware") + 1,
+    "django.middleware.http.ConditionalGetMiddleware",
+)
+# Innermost, so that it stores the view's own response (see twinning/page_cache.py).
+MIDDLEWARE.append("twinning.page_cache.PageCacheMiddleware")
+STATIC_ROOT = env.path("STATIC_ROOT", default=STATIC_ROOT)

@@ -8,6 +8,7 @@ records who did it and when.
 from urllib.parse import quote
 
 from django.contrib import admin, messages
+from django.shortcuts import redirect
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -145,7 +146,13 @@ class CorrectionSettingsAdmin(admin.ModelAdmin):
     list_display = ["__str__", "retention_days"]
 
     def has_add_permission(self, request):
-        return not CorrectionSettings.objects.exists()
+        # The one row is made on first use; asking the database here would cost a query on
+        # every admin page (the app list asks every model admin).
+        return False
+
+    def changelist_view(self, request, extra_context=None):
+        settings_row = CorrectionSettings.load()
+        return redirect("admin:corrections_correctionsettings_change", settings_row.pk)
 
     def has_delete_permission(self, request, obj=None):
         return False
