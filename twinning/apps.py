@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
 class TwinningConfig(AppConfig):
     name = "twinning"
     verbose_name = _("Twinning site")
+
+    def ready(self):
+        from twinning.text import register_sqlite_functions
+
+        connection_created.connect(register_sqlite_functions, dispatch_uid="twinning_sqlite_fold")

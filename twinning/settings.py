@@ -170,3 +170,13 @@ LOGGING = {
 # page, and an optional PEM file of certificate authorities to trust instead of the system's.
 DONATION_LINK_CHECK_TIMEOUT = env.float("DONATION_LINK_CHECK_TIMEOUT", default=10.0)
 DONATION_LINK_CHECK_CA_FILE = env.str("DONATION_LINK_CHECK_CA_FILE", default="")
+
+# --- Search, sharing, sitemap, feeds and open data (issue 5) ---------------------------------
+# django.contrib.postgres only registers its database hooks on PostgreSQL connections, so it
+# is safe under SQLite too; the search falls back to a simpler match there (twinning/search.py).
+INSTALLED_APPS += [
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
+]
+# canonical_url and site_name for every template (canonical link, Open Graph, feeds).
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("twinning.sharing.sharing")
