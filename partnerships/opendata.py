@@ -27,7 +27,10 @@ LICENCE = {
     "url": "https://creativecommons.org/licenses/by/4.0/",
     "attribution": "Twinning",
 }
-SOURCES = Prefetch("sources", queryset=Source.objects.order_by("publisher", "title", "pk"))
+# Prefetched into plain lists (to_attr): no related manager is built for each row.
+SOURCES = Prefetch(
+    "sources", queryset=Source.objects.order_by("publisher", "title", "pk"), to_attr="source_list"
+)
 
 
 # --- records ----------------------------------------------------------------------------------
@@ -65,6 +68,16 @@ class Dataset:
     def __init__(self, absolute):
         self.absolute = absolute
         self.visible = Visibility(preview=False)
+        self._url_patterns = {}
+
+    def url(self, name, **kwargs):
+        """The absolute URL of a record, reversing the pattern once rather than once per row."""
+        ((key, value),) = kwargs.items()
+        if name not in self._url_patterns:
+            marker = "0" if key == "pk" else "slug-marker"
+            self._url_patterns[name] = (self.absolute(reverse(name, kwargs={key: marker})), marker)
+        pattern, marker = self._url_patterns[name]
+        return pattern.replace(f"/{marker}/", f"/{value}/")
 
     def queryset(self):
         raise NotImplementedError
@@ -88,7 +101,7 @@ class Dataset:
             yield self.record(obj)
 
     def _sources(self, obj):
-        sources = list(obj.sources.all())
+        sources = obj.source_list
         return [source_record(s) for s in sources], [source_text(s) for s in sources]
 
 
@@ -120,7 +133,12 @@ class CitiesDataset(Dataset):
         return (
             City.objects.order_by("pk")
             .select_related("population_source")
-            .prefetch_related(Prefetch("other_names", queryset=CityName.objects.order_by("name")), SOURCES)
+            .prefetch_related(
+                Prefetch(
+                    "other_names", queryset=CityName.objects.order_by("name"), to_attr="other_name_list"
+                ),
+                SOURCES,
+            )
         )
 
     def record(self, city):
@@ -130,7 +148,7 @@ class CitiesDataset(Dataset):
             "slug": city.slug,
             "name": city.name,
             "native_name": city.native_name,
-            "other_names": [n.name for n in city.other_names.all()],
+            "other_names": [n.name for n in city.other_name_list],
             "country": str(city.country),
             "latitude": float(city.latitude),
             "longitude": float(city.longitude),
@@ -139,7 +157,7 @@ class CitiesDataset(Dataset):
             "population_note": city.population_note,
             "population_source": source_text(city.population_source) if city.population_source else None,
             "wikidata_id": city.wikidata_id or None,
-            "url": self.absolute(city.get_absolute_url()),
+            "url": self.url("partnerships:city-detail", slug=city.slug),
             "sources": sources,
             "_source_texts": texts,
         }
@@ -194,7 +212,7 @@ class LinksDataset(Dataset):
             "started": _date(link.started_on, link.started_precision),
             "run_by": link.run_by,
             "summary": link.summary,
-            "url": self.absolute(link.get_absolute_url()),
+            "url": self.url("partnerships:link-detail", slug=link.slug),
             "sources": sources,
             "events": [EventsDataset.event_record(e) for e in link.public_events],
             "_source_texts": texts,
@@ -233,7 +251,7 @@ class EventsDataset(Dataset):
 
     @staticmethod
     def event_record(event):
-        sources = list(event.sources.all())
+        sources = event.source_list
         return {
             "id": event.pk,
             "date": _date(event.date, event.date_precision),
@@ -290,7 +308,7 @@ class StatementsDataset(Dataset):
             "context": statement.context,
             "about_link": statement.link.slug if statement.link else None,
             "about_city": statement.city.slug if statement.city else None,
-            "url": self.absolute(statement.get_absolute_url()),
+            "url": self.url("partnerships:statement-detail", pk=statement.pk),
             "sources": sources,
             "_source_texts": texts,
         }
