@@ -18,10 +18,10 @@ Cells as the query service's own TSV writes them (<URI>, "text"@en, "literal"^^<
 Cities are matched on their Wikidata ID, then on name and country (a match gains the ID); links
 on the unordered pair, so the B–A row Wikidata lists beside A–B adds nothing. A start time
 becomes an "active" event, an end time an "ended" one, each citing one Source for the import.
-Imported links and events are published: Wikidata is a public source (ADR 0024).
+Imported links and events are published: Wikidata is a public source (ADR 0023).
 
 Everything is checked before anything is written, and written in one transaction: a file with
-bad rows imports nothing unless ``skip_bad`` is set (ADR 0024).
+bad rows imports nothing unless ``skip_bad`` is set (ADR 0023).
 """
 
 import csv
