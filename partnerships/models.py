@@ -426,13 +426,7 @@ class Link(models.Model):
         events = list(
             self.events.filter(is_published=True).exclude(status="").order_by("date", "sort_order", "pk")
         )
-        latest = events[-1] if events else None
-        first_active = next((e for e in events if e.status == Link.Status.ACTIVE), None)
-        self.status = latest.status if latest else ""
-        self.status_since = latest.date if latest else None
-        self.status_since_precision = latest.date_precision if latest else ""
-        self.started_on = first_active.date if first_active else None
-        self.started_precision = first_active.date_precision if first_active else ""
+        self.derive_from(events)
         if save and self.pk:
             Link.objects.filter(pk=self.pk).update(
                 status=self.status,
@@ -441,6 +435,17 @@ class Link(models.Model):
                 started_on=self.started_on,
                 started_precision=self.started_precision,
             )
+
+    def derive_from(self, events):
+        """Set the derived fields from ``events``: the published events that set a status,
+        ordered by date, sort order and primary key (refresh_derived and the importer)."""
+        latest = events[-1] if events else None
+        first_active = next((e for e in events if e.status == Link.Status.ACTIVE), None)
+        self.status = latest.status if latest else ""
+        self.status_since = latest.date if latest else None
+        self.status_since_precision = latest.date_precision if latest else ""
+        self.started_on = first_active.date if first_active else None
+        self.started_precision = first_active.date_precision if first_active else ""
 
 
 class Event(PartialDateMixin):

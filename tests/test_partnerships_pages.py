@@ -98,8 +98,10 @@ class TestEveryPage:
 
     def test_no_script_no_form_without_purpose_on_home(self, client, world):
         text = html(client.get("/"))
-        assert "<form" not in text
-        assert "<input" not in text
+        # The one form is the search box: a GET form to the search page with one search field.
+        assert text.count("<form") == 1
+        assert '<form method="get" action="/search/"' in text
+        assert text.count("<input") == 1 and 'type="search"' in text
         assert "<script" not in text
 
 

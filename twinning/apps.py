@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.db.backends.signals import connection_created
 from django.utils.translation import gettext_lazy as _
 
 
@@ -10,3 +11,7 @@ class TwinningConfig(AppConfig):
         from twinning import page_cache
 
         page_cache.connect_signals()
+
+        from twinning.text import register_sqlite_functions
+
+        connection_created.connect(register_sqlite_functions, dispatch_uid="twinning_sqlite_fold")

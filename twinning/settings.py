@@ -210,3 +210,13 @@ MIDDLEWARE.insert(
 # Innermost, so that it stores the view's own response (see twinning/page_cache.py).
 MIDDLEWARE.append("twinning.page_cache.PageCacheMiddleware")
 STATIC_ROOT = env.path("STATIC_ROOT", default=STATIC_ROOT)
+
+# --- Search, sharing, sitemap, feeds and open data (issue 5) ---------------------------------
+# django.contrib.postgres only registers its database hooks on PostgreSQL connections, so it
+# is safe under SQLite too; the search falls back to a simpler match there (twinning/search.py).
+INSTALLED_APPS += [
+    "django.contrib.postgres",
+    "django.contrib.sitemaps",
+]
+# canonical_url and site_name for every template (canonical link, Open Graph, feeds).
+TEMPLATES[0]["OPTIONS"]["context_processors"].append("twinning.sharing.sharing")

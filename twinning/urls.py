@@ -1,9 +1,12 @@
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path
 from django.utils.translation import gettext_lazy as _
 
+from partnerships import opendata
 from twinning import views
+from twinning.sitemaps import SITEMAPS
 
 admin.site.site_header = _("Twinning administration")
 admin.site.site_title = _("Twinning admin")
@@ -11,11 +14,16 @@ admin.site.index_title = _("Cities, links, statements and appeals")
 
 urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
+    path("robots.txt", views.robots_txt, name="robots-txt"),
+    path("sitemap.xml", sitemap_views.sitemap, {"sitemaps": SITEMAPS}, name="sitemap"),
 ]
 
 urlpatterns += i18n_patterns(
     path("", views.HomeView.as_view(), name="home"),
     path("admin/", admin.site.urls),
+    path("search/", views.SearchView.as_view(), name="search"),
+    path("data/", opendata.OpenDataView.as_view(), name="open-data"),
+    path("data/<slug:dataset>.<slug:fmt>", opendata.download, name="download"),
     path("", include("partnerships.urls")),
     path("appeals/", include("appeals.urls")),
     path("corrections/", include("twinning.corrections.urls")),

@@ -1,10 +1,18 @@
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.paginator import InvalidPage, Paginator
 from django.db import DatabaseError, connections
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
+from django.urls import NoReverseMatch, reverse
+from django.utils import translation
+from django.utils.cache import add_never_cache_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from partnerships.queries import Visibility
+from twinning.search import MAX_QUERY_LENGTH, QueryProblem, Search, clean_query
 
 
 class HomeView(TemplateView):
@@ -39,3 +47,69 @@ def healthz(request):
     except DatabaseError:
         return HttpResponse("database unavailable\n", status=503, content_type="text/plain; charset=utf-8")
     return HttpResponse("ok\n", content_type="text/plain; charset=utf-8")
+
+
+class SearchView(TemplateView):
+    """Ranked, paginated search over cities, links, statements, people and appeals.
+
+    A query that cannot be searched for (empty, too long, NUL characters, punctuation only)
+    gets the normal page with a message; a page number that is not a page is a 404.
+    """
+
+    template_name = "search.html"
+    paginate_by = 20
+
+    def get(self, request, *args, **kwargs):
+        response = super().get(request, *args, **kwargs)
+        if request.user.is_staff:
+            add_never_cache_headers(response)
+        return response
+
+    def get_context_data(self, **kwargs):
+        raw = self.request.GET.get("q", "")
+        context = super().get_context_data(
+            section="search", query=raw[:MAX_QUERY_LENGTH], max_length=MAX_QUERY_LENGTH, **kwargs
+        )
+        if "q" not in self.request.GET:
+            return context
+        try:
+            query = clean_query(raw)
+        except QueryProblem as problem:
+            context["message"] = str(problem)
+            return context
+        search = Search(query, Visibility(preview=self.request.user.is_staff))
+        paginator = Paginator(search.hits(), self.paginate_by)
+        try:
+            page = paginator.page(self.request.GET.get("page") or 1)
+        except InvalidPage as error:
+            raise Http404(str(error)) from error
+        context.update(
+            query=query,
+            searched=True,
+            terms=search.terms,
+            page_obj=page,
+            paginator=paginator,
+            hits=search.load(page.object_list),
+            page_query=urlencode({"q": query}) + "&",
+        )
+        return context
+
+
+@require_safe
+def robots_txt(request):
+    """Crawlers may read every public page but not the admin or the counting Donate redirect."""
+    disallowed = []
+    for code, _name in settings.LANGUAGES:
+        with translation.override(code):
+            for name, kwargs in (("admin:index", {}), ("appeals:donate", {"route_id": 1})):
+                try:
+                    url = reverse(name, kwargs=kwargs)
+                except NoReverseMatch:  # pragma: no cover - both are always configured
+                    continue
+                if name == "appeals:donate":
+                    url = url.rsplit("/", 2)[0] + "/"
+                if url not in disallowed:
+                    disallowed.append(url)
+    lines = ["User-agent: *", *(f"Disallow: {url}" for url in disallowed)]
+    lines.append(f"Sitemap: {request.build_absolute_uri(reverse('sitemap'))}")
+    return HttpResponse("\n".join(lines) + "\n", content_type="text/plain; charset=utf-8")
