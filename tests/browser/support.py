@@ -36,10 +36,16 @@ def unavailable(reason, fix="apt-get install chromium"):
 
 
 def load_initial_content():
-    """The site's real initial content, as `make run` loads it."""
+    """The site's real initial content, as `make run` loads it.
+
+    The cache is cleared first: the database is emptied after every live-server test, and a
+    page cached by an earlier test must not be served from the previous content."""
+    from django.core.cache import cache
+
     from appeals import initial_content as appeals_content
     from partnerships import initial_content as partnerships_content
 
+    cache.clear()
     partnerships_content.load()
     appeals_content.load()
 
