@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 + 1 )))
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test lint format clean messages compilemessages bench
+.PHONY: help install run serve test lint format clean messages compilemessages bench audit screenshots
 
 help:
 	@echo "make run      set everything up and serve the site with its initial content (SQLite)"
@@ -18,6 +18,8 @@ help:
 	@echo "make install  create .venv and install the pinned dependencies"
 	@echo "make messages update the Ukrainian catalogue (locale/uk/LC_MESSAGES/django.po) from the code"
 	@echo "make bench    measure the site against its floor on PostgreSQL with demo data (docs/benchmarks.md)"
+	@echo "make audit    Lighthouse over the main pages (reports/, docs/audit.md); not part of CI"
+	@echo "make screenshots  phone and desktop screenshots of the main pages into docs/screenshots/"
 
 # The stamp file makes a second `make install` a no-op until the dependencies change.
 $(BIN)/.installed: pyproject.toml constraints.txt
@@ -36,10 +38,26 @@ locale/%.mo: locale/%.po
 
 compilemessages: $(MO_FILES)
 
-install: $(BIN)/.installed $(MO_FILES)
 
 messages: install
 	DEBUG=true $(BIN)/python manage.py update_messages
+
+# The test tools from npm (axe-core, the Nu Html Checker), pinned by package-lock.json. Lighthouse
+# is an optional dependency, left out here and installed only by `make audit`. No install scripts
+# run: vnu-jar's would download a Java runtime, and the machine's Java is used instead.
+NPM_CI := npm ci --no-audit --no-fund --ignore-scripts
+node_modules/.installed-tests: package.json package-lock.json
+	@if command -v npm >/dev/null; then \
+		$(NPM_CI) --omit=optional && touch $@; \
+	else \
+		echo "npm not found: the accessibility and HTML checks need Node.js and npm"; \
+	fi
+
+node_modules/.installed-audit: package.json package-lock.json
+	$(NPM_CI)
+	touch node_modules/.installed-tests $@
+
+install: $(BIN)/.installed $(MO_FILES) node_modules/.installed-tests
 
 run: install
 	DEBUG=true $(BIN)/python manage.py migrate --noinput
@@ -55,8 +73,19 @@ serve: install
 	DEBUG=false SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} $(BIN)/gunicorn twinning.wsgi:application \
 		--bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - --forwarded-allow-ips 127.0.0.1
 
+# DJANGO_ALLOW_ASYNC_UNSAFE: Playwright's sync API runs an event loop in the test thread (the
+# browser tests' conftest sets it too, for a bare `pytest`).
 test: install
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Lighthouse over the main pages, served by gunicorn with DEBUG off from a throwaway SQLite
+# database holding the initial content. Reports in reports/, the scores in docs/audit.md.
+audit: install node_modules/.installed-audit
+	$(BIN)/python -m tests.browser.audit
+
+# Full-page screenshots of the main pages at phone and desktop widths, for the README.
+screenshots: install
+	$(BIN)/python -m tests.browser.screenshots
 
 lint: install
 	$(BIN)/ruff check .

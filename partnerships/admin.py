@@ -245,6 +245,8 @@ class PersonAdmin(admin.ModelAdmin):
     prepopulated_fields = {"slug": ["name"]}
     autocomplete_fields = ["sources"]
     inlines = [RoleInline]
+    # Explicit: the Count annotation drops Meta.ordering, and the speaker autocomplete paginates.
+    ordering = ["name", "pk"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(statement_total=Count("statements", distinct=True))

@@ -1,0 +1,81 @@
+"""Every public page, and the stylesheet, through the Nu Html Checker (vnu.jar from the npm
+package vnu-jar, run with the machine's Java): zero errors. Warnings are printed, not failed.
+
+The pages are fetched with Django's test client, written to a temporary folder and checked in
+one run of the checker (starting Java once takes longer than checking fifty pages).
+"""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.browser.pages import public_pages
+from tests.browser.support import ROOT, VNU_JAR, add_closed_appeal, load_initial_content, unavailable
+
+STYLESHEET = ROOT / "static" / "css" / "site.css"
+
+
+def nu_check(paths):
+    """The checker's messages for the given files, as a list of dicts (url, type, message, ...)."""
+    if not VNU_JAR.exists():
+        unavailable("The Nu Html Checker is not installed", "make install (runs npm ci)")
+    java = shutil.which("java")
+    if not java:
+        unavailable("Java was not found", "apt-get install default-jre-headless")
+    result = subprocess.run(
+        [java, "-jar", str(VNU_JAR), "--format", "json", "--stdout", "--also-check-css", *map(str, paths)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    return json.loads(result.stdout)["messages"]
+
+
+def is_error(message):
+    return message["type"] == "error" or message.get("subType") == "fatal"
+
+
+def describe(message, names):
+    where = names.get(message.get("url", "").removeprefix("file:"), message.get("url", ""))
+    line = message.get("lastLine", "?")
+    extract = " ".join(message.get("extract", "").split())
+    return f"{where}, line {line}: {message['message']}  [{extract}]"
+
+
+@pytest.mark.django_db
+def test_every_public_page_is_valid_html(client, tmp_path):
+    load_initial_content()
+    add_closed_appeal()
+    names = {}
+    for number, (label, path) in enumerate(public_pages()):
+        file = tmp_path / f"page-{number:03}.html"
+        file.write_bytes(client.get(path).content)
+        names[str(file)] = f"{label} ({path})"
+    css = tmp_path / "site.css"
+    shutil.copy(STYLESHEET, css)
+    names[str(css)] = "static/css/site.css"
+
+    messages = nu_check(sorted(Path(p) for p in names))
+
+    warnings = [describe(m, names) for m in messages if not is_error(m)]
+    if warnings:
+        print("Nu Html Checker warnings:\n" + "\n".join(warnings))
+    errors = [describe(m, names) for m in messages if is_error(m)]
+    assert not errors, "Nu Html Checker errors:\n" + "\n".join(errors)
+    assert len(names) > 50
+
+
+def test_the_checker_finds_errors(tmp_path):
+    """The check can fail: a page with a stray end tag and a duplicate id is reported."""
+    page = tmp_path / "broken.html"
+    page.write_text(
+        '<!DOCTYPE html><html lang="en"><head><title>t</title></head>'
+        '<body><p id="a">one</p><p id="a">two</div></body></html>'
+    )
+    errors = [m["message"] for m in nu_check([page]) if is_error(m)]
+    assert any("Duplicate ID" in e for e in errors)
+    assert any("Stray end tag" in e for e in errors)
