@@ -205,3 +205,21 @@ def today(monkeypatch):
     day = datetime.date(2022, 8, 1)
     monkeypatch.setattr("appeals.clock.today", lambda: day)
     return day
+
+
+@pytest.fixture
+def site(world):
+    """The world plus an open appeal with a route, a figure and an update, and a closed one:
+    every kind of public page (tests/site_urls.py lists them)."""
+    w = world
+    w.appeal = f.AppealFactory(title="Leeds Together for Ukraine", slug="leeds-together")
+    w.appeal.cities.add(w.leeds)
+    w.appeal.links.add(w.leeds_kharkiv)
+    w.appeal.sources.add(w.council)
+    w.route = f.DonationRouteFactory(appeal=w.appeal, url="https://donate.example.org/leeds")
+    w.figure = f.RaisedFigureFactory(appeal=w.appeal, source=w.bbc)
+    w.update = f.AppealUpdateFactory(appeal=w.appeal, sources=[w.bbc])
+    w.closed_appeal = f.AppealFactory(title="An old appeal", slug="old-appeal", closed_early=True)
+    w.closed_appeal.cities.add(w.liverpool)
+    w.closed_route = f.DonationRouteFactory(appeal=w.closed_appeal, url="https://donate.example.org/old")
+    return w

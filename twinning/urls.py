@@ -19,3 +19,6 @@ urlpatterns += i18n_patterns(
     path("appeals/", include("appeals.urls")),
     prefix_default_language=False,
 )
+
+# A database outage is a 503 with a friendly page, whichever layer first meets it (twinning/outage.py).
+handler500 = "twinning.outage.server_error"
