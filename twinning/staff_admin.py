@@ -1,0 +1,166 @@
+"""The rules every content admin page follows, whoever the staff member is.
+
+- **Council scope.** A staff member whose profile names a council sees and changes only that
+  council's records (``council_paths``: the ways a record leads to a city), and cannot save a
+  record so that it no longer belongs to their council. Superusers and staff without a council
+  see everything their model permissions allow.
+- **Editors and Publishers.** Without the ``twinning.publish`` permission, the publication
+  fields are read-only, the publish actions are hidden and whatever is added is saved as a draft.
+- **Nothing is deleted by mistake.** Only superusers delete; everyone else unpublishes.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from twinning.models import StaffProfile
+
+PUBLISH_FIELDS = ("is_published", "is_featured")
+
+
+def council_of(user):
+    """The council (a partnerships.City) a staff member is limited to, or None."""
+    if not user.is_authenticated or user.is_superuser:
+        return None
+    if not hasattr(user, "_twinning_council"):
+        profile = StaffProfile.objects.select_related("council").filter(user=user).first()
+        user._twinning_council = profile.council if profile else None
+    return user._twinning_council
+
+
+def can_publish(user):
+    return user.has_perm("twinning.publish")
+
+
+def _is_autocomplete(request):
+    match = getattr(request, "resolver_match", None)
+    return bool(match and match.url_name == "autocomplete")
+
+
+def _related_pks(value, path):
+    """The primary keys reached from ``value`` (an object, a queryset or None) along ``path``."""
+    items = list(value.all()) if hasattr(value, "all") else ([] if value is None else [value])
+    if not path:
+        return {item.pk for item in items}
+    head, _sep, rest = path.partition("__")
+    found = set()
+    for item in items:
+        found |= _related_pks(getattr(item, head, None), rest)
+    return found
+
+
+def councils_of_form(form, paths):
+    """The cities a record will belong to once this form is saved."""
+    found = set()
+    for path in paths:
+        head, _sep, rest = path.partition("__")
+        if head == "pk":
+            found |= {form.instance.pk} if form.instance.pk else set()
+        elif head in form.cleaned_data:
+            found |= _related_pks(form.cleaned_data[head], rest)
+        elif form.instance.pk or not form.instance._meta.get_field(head).many_to_many:
+            found |= _related_pks(getattr(form.instance, head, None), rest)
+    return found
+
+
+def staff_form(base, request, model_admin=None):
+    """``base`` with the staff rules: the council check (for a record's own page) and drafts
+    for those who may not publish."""
+    council = council_of(request.user)
+    publisher = can_publish(request.user)
+    paths = getattr(model_admin, "council_paths", ())
+
+    class StaffForm(base):
+        def clean(self):
+            cleaned = super().clean()
+            outside = council is not None and paths and not self.errors
+            if outside and council.pk not in councils_of_form(self, paths):
+                raise ValidationError(
+                    _(
+                        "You can only save records of %(council)s. Make sure this record "
+                        "belongs to %(council)s, or ask an administrator."
+                    )
+                    % {"council": council}
+                )
+            return cleaned
+
+        def save(self, commit=True):
+            if not publisher and self.instance._state.adding:
+                for name in PUBLISH_FIELDS:
+                    if hasattr(self.instance, name):
+                        setattr(self.instance, name, False)
+            return super().save(commit=commit)
+
+    StaffForm.__name__ = base.__name__
+    StaffForm.__qualname__ = base.__qualname__
+    return StaffForm
+
+
+class _PublishFieldsReadOnly:
+    def get_readonly_fields(self, request, obj=None):
+        readonly = list(super().get_readonly_fields(request, obj))
+        if not can_publish(request.user):
+            names = {f.name for f in self.model._meta.get_fields()}
+            readonly += [f for f in PUBLISH_FIELDS if f in names and f not in readonly]
+        return readonly
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser and super().has_delete_permission(request, obj)
+
+
+class StaffRulesAdmin(_PublishFieldsReadOnly):
+    """Mixin for a ModelAdmin. ``council_paths``: ORM paths from the model to partnerships.City
+    (``"pk"`` for the city itself); empty for records every council shares (sources, people)."""
+
+    council_paths = ()
+    scoped_staff_may_add = True
+
+    def _scope(self, council):
+        q = Q()
+        for path in self.council_paths:
+            q |= Q(**{path: council.pk})
+        return q
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        council = council_of(request.user)
+        # Autocomplete lists stay whole: a Leeds editor must be able to choose Kharkiv as a partner.
+        if council is None or not self.council_paths or _is_autocomplete(request):
+            return queryset
+        mine = self.model._default_manager.filter(self._scope(council)).values("pk")
+        return queryset.filter(pk__in=mine)
+
+    def in_scope(self, request, obj):
+        council = council_of(request.user)
+        if council is None or not self.council_paths or obj is None or obj.pk is None:
+            return True
+        return self.model._default_manager.filter(self._scope(council), pk=obj.pk).exists()
+
+    def has_add_permission(self, request, *args):
+        allowed = super().has_add_permission(request, *args)
+        if not self.scoped_staff_may_add and council_of(request.user) is not None:
+            return False
+        return allowed
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) and self.in_scope(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        if not can_publish(request.user):
+            actions.pop("publish", None)
+            actions.pop("unpublish", None)
+        return actions
+
+    def get_form(self, request, obj=None, **kwargs):
+        return staff_form(super().get_form(request, obj, **kwargs), request, self)
+
+
+class StaffRulesInline(_PublishFieldsReadOnly):
+    """Mixin for an inline: drafts for non-publishers, deletion for superusers only. The
+    council check is the parent record's."""
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        formset.form = staff_form(formset.form, request)
+        return formset
