@@ -7,11 +7,19 @@
 - **Editors and Publishers.** Without the ``twinning.publish`` permission, the publication
   fields are read-only, the publish actions are hidden and whatever is added is saved as a draft.
 - **Nothing is deleted by mistake.** Only superusers delete; everyone else unpublishes.
+- **Nothing is lost.** Every save is recorded with who and when (django-simple-history); the
+  history page restores any earlier version, its sources included.
+- **No silent overwrites.** A record's page carries the version it was opened at (its latest
+  history entry); saving after someone else saved is refused with who changed it and when.
 """
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.utils.formats import date_format
+from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
 
 from twinning.models import StaffProfile
 
@@ -63,16 +71,59 @@ def councils_of_form(form, paths):
     return found
 
 
-def staff_form(base, request, model_admin=None):
-    """``base`` with the staff rules: the council check (for a record's own page) and drafts
-    for those who may not publish."""
+VERSION_FIELD = "edit_version"
+
+
+def latest_version(model, pk):
+    """The latest history entry of a record, or None."""
+    history = getattr(model, "history", None)
+    if history is None or pk is None:
+        return None
+    return history.filter(**{model._meta.pk.attname: pk}).order_by("-history_id").first()
+
+
+def _restored_m2m(request, model, obj):
+    """On the history page's "revert" form: the sources (and other tracked many-to-many values)
+    as they were in that version, instead of as they are now."""
+    match = getattr(request, "resolver_match", None)
+    if not (match and match.url_name and match.url_name.endswith("_simple_history") and len(match.args) == 2):
+        return {}
+    version_id = match.args[1]
+    if obj is None or not hasattr(model, "history") or not version_id.isdigit():
+        return {}
+    record = model.history.filter(history_id=version_id).first()
+    initial = {}
+    for field in getattr(record, "_history_m2m_fields", []):
+        target = field.m2m_reverse_field_name()
+        initial[field.name] = [getattr(row, f"{target}_id") for row in getattr(record, field.name).all()]
+    return initial
+
+
+def staff_form(base, request, model_admin=None, obj=None):
+    """``base`` with the staff rules: the council check and the version check (for a record's
+    own page), and drafts for those who may not publish."""
     council = council_of(request.user)
     publisher = can_publish(request.user)
     paths = getattr(model_admin, "council_paths", ())
+    versioned = model_admin is not None and obj is not None and hasattr(model_admin.model, "history")
+    restored = _restored_m2m(request, model_admin.model, obj) if model_admin is not None else {}
+    attrs = {}
+    if versioned:
+        attrs[VERSION_FIELD] = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class StaffForm(base):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            if VERSION_FIELD in self.fields:
+                latest = latest_version(self._meta.model, self.instance.pk)
+                self.fields[VERSION_FIELD].initial = str(latest.history_id) if latest else ""
+            for name, value in restored.items():
+                if name in self.fields:
+                    self.initial[name] = value
+
         def clean(self):
             cleaned = super().clean()
+            self._check_version(cleaned)
             outside = council is not None and paths and not self.errors
             if outside and council.pk not in councils_of_form(self, paths):
                 raise ValidationError(
@@ -84,6 +135,27 @@ def staff_form(base, request, model_admin=None):
                 )
             return cleaned
 
+        def _check_version(self, cleaned):
+            """Refuse to overwrite a change someone saved after this page was opened. A post
+            without a version (not from the admin's own page) is not checked."""
+            opened_at = (cleaned or {}).get(VERSION_FIELD) if VERSION_FIELD in self.fields else None
+            if not opened_at:
+                return
+            latest = latest_version(self._meta.model, self.instance.pk)
+            if latest and str(latest.history_id) != opened_at:
+                raise ValidationError(
+                    _(
+                        "Someone else changed this record while you were editing it (%(who)s, "
+                        "%(when)s). Your changes have not been saved. Open the record again to "
+                        "see their version, then make your changes again."
+                    )
+                    % {
+                        "who": latest.history_user or _("unknown user"),
+                        "when": date_format(localtime(latest.history_date), "DATETIME_FORMAT"),
+                    },
+                    code="changed_meanwhile",
+                )
+
         def save(self, commit=True):
             if not publisher and self.instance._state.adding:
                 for name in PUBLISH_FIELDS:
@@ -91,6 +163,9 @@ def staff_form(base, request, model_admin=None):
                         setattr(self.instance, name, False)
             return super().save(commit=commit)
 
+    if attrs:  # new dictionaries: the base form class itself is left as it was
+        StaffForm.base_fields = {**base.base_fields, **attrs}
+        StaffForm.declared_fields = {**base.declared_fields, **attrs}
     StaffForm.__name__ = base.__name__
     StaffForm.__qualname__ = base.__qualname__
     return StaffForm
@@ -108,7 +183,7 @@ class _PublishFieldsReadOnly:
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
-class StaffRulesAdmin(_PublishFieldsReadOnly):
+class StaffRulesAdmin(_PublishFieldsReadOnly, SimpleHistoryAdmin):
     """Mixin for a ModelAdmin. ``council_paths``: ORM paths from the model to partnerships.City
     (``"pk"`` for the city itself); empty for records every council shares (sources, people)."""
 
@@ -145,6 +220,9 @@ class StaffRulesAdmin(_PublishFieldsReadOnly):
     def has_change_permission(self, request, obj=None):
         return super().has_change_permission(request, obj) and self.in_scope(request, obj)
 
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) and self.in_scope(request, obj)
+
     def get_actions(self, request):
         actions = super().get_actions(request)
         if not can_publish(request.user):
@@ -152,8 +230,19 @@ class StaffRulesAdmin(_PublishFieldsReadOnly):
             actions.pop("unpublish", None)
         return actions
 
-    def get_form(self, request, obj=None, **kwargs):
-        return staff_form(super().get_form(request, obj, **kwargs), request, self)
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or not hasattr(self.model, "history"):
+            return fieldsets
+        (name, options), *rest = fieldsets
+        fields = list(options.get("fields", []))
+        if VERSION_FIELD not in fields:
+            fields.append(VERSION_FIELD)
+        return [(name, {**options, "fields": fields}), *rest]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = staff_form(kwargs.get("form", self.form), request, self, obj)
+        return super().get_form(request, obj, change=change, **kwargs)
 
 
 class StaffRulesInline(_PublishFieldsReadOnly):
