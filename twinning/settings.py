@@ -248,3 +248,5 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 # Changes are recorded with who made them; the history is never deleted with a record.
 SIMPLE_HISTORY_REVERT_DISABLED = False
+# export_content writes JSON with times to the microsecond (twinning/backup_format.py).
+SERIALIZATION_MODULES = {"exact_json": "twinning.backup_format"}
