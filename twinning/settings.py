@@ -186,6 +186,8 @@ _insert_after("django.middleware.security.SecurityMiddleware", "csp.middleware.C
 _insert_after("csp.middleware.CSPMiddleware", "django_permissions_policy.PermissionsPolicyMiddleware")
 # A database outage answers 503 with a friendly page instead of a 500 (twinning/outage.py).
 _insert_after("whitenoise.middleware.WhiteNoiseMiddleware", "twinning.outage.DatabaseUnavailableMiddleware")
+# A 405 answers with a page that says what happened (twinning/middleware.py).
+_insert_after("django.middleware.common.CommonMiddleware", "twinning.middleware.MethodNotAllowedPage")
 # Who made each change, for the history (django-simple-history), and login throttling (django-axes, last).
 _insert_after(
     "django.contrib.auth.middleware.AuthenticationMiddleware",

@@ -14,6 +14,7 @@
 """
 
 from django import forms
+from django.contrib.admin.widgets import AutocompleteMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.formats import date_format
@@ -171,7 +172,46 @@ def staff_form(base, request, model_admin=None, obj=None):
     return StaffForm
 
 
+class SafeAutocomplete:
+    """Django's autocomplete widgets look up the submitted ids to show them again; a forged id
+    ("\x00", "abc", 10**30) makes that query fail with a 500 when the form is shown again
+    with its errors. Only ids the target field accepts are looked up."""
+
+    def optgroups(self, name, value, attr=None):
+        remote = self.field.remote_field
+        target = remote.model._meta.get_field(
+            getattr(remote, "field_name", None) or remote.model._meta.pk.name
+        )
+        usable = []
+        for item in value:
+            try:
+                target.run_validators(target.to_python(item))
+            except (ValidationError, TypeError, ValueError, OverflowError):
+                continue
+            usable.append(item)
+        return super().optgroups(name, usable, attr)
+
+
+_SAFE_WIDGETS = {}
+
+
+def _make_safe(formfield):
+    widget = getattr(formfield, "widget", None)
+    if isinstance(widget, AutocompleteMixin) and not isinstance(widget, SafeAutocomplete):
+        cls = widget.__class__
+        if cls not in _SAFE_WIDGETS:
+            _SAFE_WIDGETS[cls] = type(f"Safe{cls.__name__}", (SafeAutocomplete, cls), {})
+        widget.__class__ = _SAFE_WIDGETS[cls]
+    return formfield
+
+
 class _PublishFieldsReadOnly:
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return _make_safe(super().formfield_for_foreignkey(db_field, request, **kwargs))
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return _make_safe(super().formfield_for_manytomany(db_field, request, **kwargs))
+
     def get_readonly_fields(self, request, obj=None):
         readonly = list(super().get_readonly_fields(request, obj))
         if not can_publish(request.user):
