@@ -252,3 +252,11 @@ CSRF_COOKIE_HTTPONLY = True
 SIMPLE_HISTORY_REVERT_DISABLED = False
 # export_content writes JSON with times to the microsecond (twinning/backup_format.py).
 SERIALIZATION_MODULES = {"exact_json": "twinning.backup_format"}
+# A Redis outage is a cache miss, logged, never an error page (twinning/cache.py); short socket
+# timeouts so a hung Redis cannot hold requests.
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "twinning.cache.TolerantRedisCache"
+    CACHES["default"]["OPTIONS"] = {
+        "socket_connect_timeout": env.float("REDIS_TIMEOUT", default=0.5),
+        "socket_timeout": env.float("REDIS_TIMEOUT", default=0.5),
+    }
