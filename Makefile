@@ -32,13 +32,17 @@ run: install
 	DEBUG=true $(BIN)/python manage.py ensure_local_admin
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Access log lines without the visitor's address or browser (gunicorn's default has both).
+ACCESS_LOG_FORMAT := %(t)s "%(r)s" %(s)s %(b)s %(M)sms
+
 # make serve binds to loopback only: it is meant to sit behind a reverse proxy that
 # terminates TLS and redirects plain http. Set SECURE_SSL_REDIRECT=true to make Django redirect too.
 serve: install
 	DEBUG=false $(BIN)/python manage.py migrate --noinput
 	DEBUG=false $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DEBUG=false SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} $(BIN)/gunicorn twinning.wsgi:application \
-		--bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - --forwarded-allow-ips 127.0.0.1
+		--bind 127.0.0.1:$(PORT) --workers $(WORKERS) --forwarded-allow-ips 127.0.0.1 \
+		--access-logfile - --access-logformat '$(ACCESS_LOG_FORMAT)'
 
 test: install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

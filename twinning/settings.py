@@ -260,3 +260,15 @@ if REDIS_URL:
         "socket_connect_timeout": env.float("REDIS_TIMEOUT", default=0.5),
         "socket_timeout": env.float("REDIS_TIMEOUT", default=0.5),
     }
+# Logs are JSON lines on standard error (LOG_FORMAT=plain for reading by eye): errors, outages,
+# and what staff do (twinning/logs.py). Nothing about visitors: no addresses, no browsers.
+if env.str("LOG_FORMAT", default="json") == "json":
+    LOGGING["formatters"]["json"] = {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        "static_fields": {"service": "twinning"},
+    }
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+    LOGGING["handlers"]["console"]["filters"] = ["no_visitor_data"]
+    LOGGING["filters"] = {"no_visitor_data": {"()": "twinning.logfilter.NoVisitorData"}}
