@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 + 1 )))
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test lint format clean
+.PHONY: help install run serve test lint format clean load
 
 help:
 	@echo "make run      set everything up and serve the site with its initial content (SQLite)"
@@ -16,6 +16,7 @@ help:
 	@echo "make serve    production configuration: DEBUG off, gunicorn, whitenoise"
 	@echo "make lint     ruff, ruff format --check, djlint, makemigrations --check"
 	@echo "make install  create .venv and install the pinned dependencies"
+	@echo "make load     64 connections for 60 s against make serve, and a burst of Donate clicks (needs wrk)"
 
 # The stamp file makes a second `make install` a no-op until the dependencies change.
 $(BIN)/.installed: pyproject.toml constraints.txt
@@ -56,6 +57,10 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# An operator's check, not run by CI (it takes over a minute): see twinning/loadcheck.py.
+load: install
+	$(BIN)/python -m twinning.loadcheck
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

@@ -223,3 +223,23 @@ def site(world):
     w.closed_appeal.cities.add(w.liverpool)
     w.closed_route = f.DonationRouteFactory(appeal=w.closed_appeal, url="https://donate.example.org/old")
     return w
+
+
+def ensure_staff_groups():
+    """The Editor and Publisher groups, as their data migration creates them. Tests that empty
+    the database (transactional tests flush it) remove them; this puts them back."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group
+
+    if Group.objects.filter(name__in=["Editor", "Publisher"]).count() < 2:
+        for app_config in apps.get_app_configs():
+            create_permissions(app_config, verbosity=0)
+        import_module("twinning.migrations.0002_editor_and_publisher_groups").build_groups(apps)
+
+
+@pytest.fixture
+def staff_groups(db):
+    ensure_staff_groups()

@@ -16,6 +16,7 @@ from django.db import connection
 
 from partnerships.models import Link
 from tests.admin_forms import read_form
+from tests.conftest import ensure_staff_groups
 from twinning import backup
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -34,6 +35,7 @@ def assert_same_rows(before, after):
 def edited_site(client, site):
     """The site world after two admin edits by a publisher: history entries with a user,
     changed sources, a staff profile."""
+    ensure_staff_groups()
     user = User.objects.create_user("alice", password="correct horse battery staple", is_staff=True)
     user.groups.add(Group.objects.get(name="Publisher"))
     from twinning.models import StaffProfile

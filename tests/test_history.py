@@ -11,7 +11,7 @@ from partnerships import models as pm
 from tests import factories as f
 from tests.admin_forms import read_form
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staff_groups")]
 
 HISTORY_MODELS = [
     pm.City,

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from tests.admin_forms import read_form
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staff_groups")]
 VISITOR_IP = "203.0.113.77"
 VISITOR_AGENT = "SecretBrowser/9.9 (visitor's own machine)"
 

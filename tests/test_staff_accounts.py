@@ -12,7 +12,7 @@ from django.urls import reverse
 from partnerships.models import City, Event, Link
 from twinning.models import StaffProfile
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("staff_groups")]
 PASSWORD = "correct horse battery staple"
 LOGIN = "/admin/login/?next=/admin/"
 

@@ -5,7 +5,7 @@ and primary key, keeping every primary key (so history entries, footnotes and li
 pointing at the same rows) and naming groups, permissions and content types by natural key (so
 the file loads into any database migrated to the same version). ``import_content FILE``
 loads it into a freshly migrated database in one transaction, without recording the load
-itself as a change. See docs/adr/0052-backup-with-dumpdata.md.
+itself as a change. See docs/adr/0053-backup-with-dumpdata.md.
 """
 
 import datetime

@@ -240,6 +240,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 # Behind the proxy every request comes from 127.0.0.1: take the address the proxy appended.
 AXES_CLIENT_IP_CALLABLE = "twinning.staff.client_ip"
+AXES_USERNAME_CALLABLE = "twinning.staff.lockout_username"
 # Axes' own log lines name only the username, never an address or a browser.
 AXES_CLIENT_STR_CALLABLE = "twinning.staff.client_str"
 AXES_USE_ATTEMPT_EXPIRATION = True

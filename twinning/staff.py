@@ -30,3 +30,14 @@ def client_ip(request):
 def client_str(username, ip_address, user_agent, path_info, request):
     """How axes names a client in its log lines: the username typed, nothing about the visitor."""
     return f"username {username!r}"
+
+
+def lockout_username(request, credentials=None):
+    """The username axes counts failures for: what was typed, cut to the longest username there
+    can be and without NUL characters, so a forged 100 KB or NUL-laden name cannot break the
+    record of the attempt (PostgreSQL refuses both)."""
+    if credentials:
+        value = credentials.get("username", "")
+    else:
+        value = request.POST.get("username", "") if request is not None else ""
+    return str(value or "").replace("\x00", "")[:150]

@@ -205,7 +205,7 @@ def _make_safe(formfield):
     return formfield
 
 
-class _PublishFieldsReadOnly:
+class _StaffRulesBase:
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         return _make_safe(super().formfield_for_foreignkey(db_field, request, **kwargs))
 
@@ -223,7 +223,7 @@ class _PublishFieldsReadOnly:
         return request.user.is_superuser and super().has_delete_permission(request, obj)
 
 
-class StaffRulesAdmin(_PublishFieldsReadOnly, SimpleHistoryAdmin):
+class StaffRulesAdmin(_StaffRulesBase, SimpleHistoryAdmin):
     """Mixin for a ModelAdmin. ``council_paths``: ORM paths from the model to partnerships.City
     (``"pk"`` for the city itself); empty for records every council shares (sources, people)."""
 
@@ -285,7 +285,7 @@ class StaffRulesAdmin(_PublishFieldsReadOnly, SimpleHistoryAdmin):
         return super().get_form(request, obj, change=change, **kwargs)
 
 
-class StaffRulesInline(_PublishFieldsReadOnly):
+class StaffRulesInline(_StaffRulesBase):
     """Mixin for an inline: drafts for non-publishers, deletion for superusers only. The
     council check is the parent record's."""
 
