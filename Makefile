@@ -8,7 +8,7 @@ PORT ?= 8000
 WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 + 1 )))
 
 .DEFAULT_GOAL := help
-.PHONY: help install run serve test lint format clean messages compilemessages bench audit screenshots
+.PHONY: help install run serve test lint format clean messages compilemessages bench audit screenshots load
 
 help:
 	@echo "make run      set everything up and serve the site with its initial content (SQLite)"
@@ -20,6 +20,7 @@ help:
 	@echo "make bench    measure the site against its floor on PostgreSQL with demo data (docs/benchmarks.md)"
 	@echo "make audit    Lighthouse over the main pages (reports/, docs/audit.md); not part of CI"
 	@echo "make screenshots  phone and desktop screenshots of the main pages into docs/screenshots/"
+	@echo "make load     64 connections for 60 s against make serve, and a burst of Donate clicks (needs wrk)"
 
 # The stamp file makes a second `make install` a no-op until the dependencies change.
 $(BIN)/.installed: pyproject.toml constraints.txt
@@ -65,13 +66,17 @@ run: install
 	DEBUG=true PORT=$(PORT) $(BIN)/python manage.py ensure_local_admin
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# Access log lines without the visitor's address or browser (gunicorn's default has both).
+ACCESS_LOG_FORMAT := %(t)s "%(r)s" %(s)s %(b)s %(M)sms
+
 # make serve binds to loopback only: it is meant to sit behind a reverse proxy that
 # terminates TLS and redirects plain http. Set SECURE_SSL_REDIRECT=true to make Django redirect too.
 serve: install
 	DEBUG=false $(BIN)/python manage.py migrate --noinput
 	DEBUG=false $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DEBUG=false SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} $(BIN)/gunicorn twinning.wsgi:application \
-		--bind 127.0.0.1:$(PORT) --workers $(WORKERS) --access-logfile - --forwarded-allow-ips 127.0.0.1
+		--bind 127.0.0.1:$(PORT) --workers $(WORKERS) --forwarded-allow-ips 127.0.0.1 \
+		--access-logfile - --access-logformat '$(ACCESS_LOG_FORMAT)'
 
 # DJANGO_ALLOW_ASYNC_UNSAFE: Playwright's sync API runs an event loop in the test thread (the
 # browser tests' conftest sets it too, for a bare `pytest`).
@@ -96,6 +101,10 @@ lint: install
 format: install
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+# An operator's check, not run by CI (it takes over a minute): see twinning/loadcheck.py.
+load: install
+	$(BIN)/python -m twinning.loadcheck
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache

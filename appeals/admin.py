@@ -12,11 +12,12 @@ from django.utils.translation import gettext_lazy as _
 
 from appeals import clock
 from appeals.models import Appeal, AppealUpdate, DonationClick, DonationRoute, RaisedFigure
+from twinning.staff_admin import StaffRulesAdmin, StaffRulesInline
 
 RECENT_DAYS = 30
 
 
-class DonationRouteInline(admin.StackedInline):
+class DonationRouteInline(StaffRulesInline, admin.StackedInline):
     model = DonationRoute
     extra = 0
     fields = [
@@ -56,7 +57,7 @@ class DonationRouteInline(admin.StackedInline):
         return f"{verdict}: {obj.health_display}"
 
 
-class RaisedFigureInline(admin.TabularInline):
+class RaisedFigureInline(StaffRulesInline, admin.TabularInline):
     model = RaisedFigure
     extra = 0
     fields = [
@@ -72,7 +73,7 @@ class RaisedFigureInline(admin.TabularInline):
     ]
 
 
-class AppealUpdateInline(admin.StackedInline):
+class AppealUpdateInline(StaffRulesInline, admin.StackedInline):
     model = AppealUpdate
     extra = 0
     fields = [("date", "date_precision"), "title", "body", "sources", "conflicts_with", "is_published"]
@@ -115,7 +116,8 @@ class BrokenRoutesFilter(admin.SimpleListFilter):
 
 
 @admin.register(Appeal)
-class AppealAdmin(admin.ModelAdmin):
+class AppealAdmin(StaffRulesAdmin, admin.ModelAdmin):
+    council_paths = ("cities", "links__city_a", "links__city_b")
     list_display = [
         "title",
         "status_today",
@@ -222,7 +224,7 @@ class AppealAdmin(admin.ModelAdmin):
 
 
 @admin.register(DonationRoute)
-class DonationRouteAdmin(admin.ModelAdmin):
+class DonationRouteAdmin(StaffRulesAdmin, admin.ModelAdmin):
     """Every donation link with its last check, for finding broken ones; edited on the appeal."""
 
     list_display = ["label", "appeal", "url", "is_broken", "check_status", "check_error", "checked_at"]
@@ -231,6 +233,7 @@ class DonationRouteAdmin(admin.ModelAdmin):
     search_fields = ["label", "url", "appeal__title"]
     readonly_fields = ["appeal", "is_broken", "check_status", "check_error", "checked_at"]
     fields = ["appeal", "label", "kind", "url", "currency", "gift_aid", "details", *readonly_fields[1:]]
+    council_paths = ("appeal__cities", "appeal__links__city_a", "appeal__links__city_b")
 
     def has_add_permission(self, request):
         return False

@@ -19,6 +19,7 @@ from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, Subqu
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from appeals import clock
 from appeals.money import format_money
@@ -257,6 +258,9 @@ class Appeal(models.Model):
 
     objects = AppealQuerySet.as_manager()
 
+    # Every change, with who and when (django-simple-history); earlier versions can be restored.
+    history = HistoricalRecords(m2m_fields=[cities, links, sources])
+
     class Meta:
         ordering = ["-launched_on", "title"]
         verbose_name = _("appeal")
@@ -457,6 +461,9 @@ class DonationRoute(models.Model):
     check_error = models.CharField(_("check error"), max_length=300, blank=True, editable=False)
     is_broken = models.BooleanField(_("broken"), default=False, editable=False)
 
+    # Every change, with who and when (django-simple-history); earlier versions can be restored.
+    history = HistoricalRecords(excluded_fields=["checked_at", "check_status", "check_error", "is_broken"])
+
     class Meta:
         ordering = ["appeal", "sort_order", "pk"]
         verbose_name = _("donation route")
@@ -576,6 +583,9 @@ class RaisedFigure(models.Model):
         help_text=_("What the source says the figure includes: “from more than 120 donors”."),
     )
 
+    # Every change, with who and when (django-simple-history); earlier versions can be restored.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-as_of", "-pk"]
         verbose_name = _("raised figure")
@@ -683,6 +693,9 @@ class AppealUpdate(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
 
     objects = AppealUpdateQuerySet.as_manager()
+
+    # Every change, with who and when (django-simple-history); earlier versions can be restored.
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = ["-date", "-pk"]

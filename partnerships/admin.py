@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, pgettext_lazy
 
 from partnerships.models import AlternativeClaim, City, CityName, Event, Link, Person, Role, Source, Statement
+from twinning.staff_admin import StaffRulesAdmin, StaffRulesInline
 
 
 class PublishActionsMixin:
@@ -43,7 +44,7 @@ class PublishActionsMixin:
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(StaffRulesAdmin, admin.ModelAdmin):
     list_display = ["title", "publisher", "published_display", "accessed_on", "has_url"]
     list_filter = ["publisher"]
     search_fields = ["title", "publisher", "url", "note"]
@@ -62,13 +63,15 @@ class SourceAdmin(admin.ModelAdmin):
         return bool(obj.url)
 
 
-class CityNameInline(admin.TabularInline):
+class CityNameInline(StaffRulesInline, admin.TabularInline):
     model = CityName
     extra = 0
 
 
 @admin.register(City)
-class CityAdmin(admin.ModelAdmin):
+class CityAdmin(StaffRulesAdmin, admin.ModelAdmin):
+    council_paths = ("pk",)
+    scoped_staff_may_add = False
     list_display = ["name", "native_name", "country", "population", "population_year", "wikidata_id"]
     list_filter = ["country"]
     search_fields = ["name", "native_name", "other_names__name", "slug", "wikidata_id"]
@@ -87,7 +90,7 @@ class CityAdmin(admin.ModelAdmin):
     ]
 
 
-class EventInline(admin.StackedInline):
+class EventInline(StaffRulesInline, admin.StackedInline):
     model = Event
     extra = 0
     autocomplete_fields = ["sources"]
@@ -103,7 +106,7 @@ class EventInline(admin.StackedInline):
     show_change_link = True
 
 
-class StatementInline(admin.StackedInline):
+class StatementInline(StaffRulesInline, admin.StackedInline):
     model = Statement
     fk_name = "link"
     extra = 0
@@ -141,7 +144,8 @@ class LinkAdminForm(forms.ModelForm):
 
 
 @admin.register(Link)
-class LinkAdmin(PublishActionsMixin, admin.ModelAdmin):
+class LinkAdmin(StaffRulesAdmin, PublishActionsMixin, admin.ModelAdmin):
+    council_paths = ("city_a", "city_b")
     form = LinkAdminForm
     list_display = [
         "__str__",
@@ -199,7 +203,7 @@ class LinkAdmin(PublishActionsMixin, admin.ModelAdmin):
         }
 
 
-class AlternativeClaimInline(admin.StackedInline):
+class AlternativeClaimInline(StaffRulesInline, admin.StackedInline):
     model = AlternativeClaim
     extra = 0
     autocomplete_fields = ["sources"]
@@ -207,7 +211,8 @@ class AlternativeClaimInline(admin.StackedInline):
 
 
 @admin.register(Event)
-class EventAdmin(PublishActionsMixin, admin.ModelAdmin):
+class EventAdmin(StaffRulesAdmin, PublishActionsMixin, admin.ModelAdmin):
+    council_paths = ("link__city_a", "link__city_b")
     list_display = ["title", "link", "date_display", "status", "is_published"]
     list_filter = ["status", "is_published", "date_precision"]
     list_select_related = ["link__city_a", "link__city_b"]
@@ -231,7 +236,7 @@ class EventAdmin(PublishActionsMixin, admin.ModelAdmin):
         return obj.date_display
 
 
-class RoleInline(admin.TabularInline):
+class RoleInline(StaffRulesInline, admin.TabularInline):
     model = Role
     extra = 0
     autocomplete_fields = ["city"]
@@ -239,7 +244,7 @@ class RoleInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(StaffRulesAdmin, admin.ModelAdmin):
     list_display = ["name", "native_name", "born_year", "died_year", "statement_count"]
     search_fields = ["name", "native_name", "slug", "roles__title"]
     prepopulated_fields = {"slug": ["name"]}
@@ -257,7 +262,7 @@ class PersonAdmin(admin.ModelAdmin):
 
 
 @admin.register(Role)
-class RoleAdmin(admin.ModelAdmin):
+class RoleAdmin(StaffRulesAdmin, admin.ModelAdmin):
     list_display = ["person", "title", "city", "span_display"]
     list_select_related = ["person", "city"]
     search_fields = ["title", "person__name"]
@@ -269,7 +274,8 @@ class RoleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Statement)
-class StatementAdmin(PublishActionsMixin, admin.ModelAdmin):
+class StatementAdmin(StaffRulesAdmin, PublishActionsMixin, admin.ModelAdmin):
+    council_paths = ("city", "link__city_a", "link__city_b", "appeal__cities")
     list_display = ["__str__", "speaker", "date_display", "about", "language", "is_published"]
     list_filter = ["is_published", "language", "date_precision"]
     list_select_related = ["speaker", "link__city_a", "link__city_b", "city"]

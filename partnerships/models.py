@@ -21,6 +21,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from django_countries.fields import CountryField
+from simple_history.models import HistoricalRecords
 
 from partnerships import dates
 from partnerships.dates import Precision
@@ -90,6 +91,9 @@ class Source(models.Model):
     )
     accessed_on = models.DateField(_("date accessed"), null=True, blank=True)
     note = models.CharField(_("note"), max_length=300, blank=True)
+
+    # Every change, with who and when (django-simple-history); earlier versions can be restored.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["publisher", "title"]
@@ -179,6 +183,9 @@ class City(models.Model):
     image_credit = models.CharField(_("image credit"), max_length=250, blank=True)
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="cities")
 
+    # Every change, with who and when (django-simple-history); earlier versions can be restored.
+    history = HistoricalRecords(m2m_fields=[sources])
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("city")
@@ -265,6 +272,9 @@ class CityName(models.Model):
         _("language"), max_length=20, blank=True, help_text=_("For example: Russian, German.")
     )
 
+    # Every change, with who and when (django-simple-history); earlier versions can be restored.
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["name"]
         verbose_name = _("other name")
@@ -332,6 +342,9 @@ class Link(models.Model):
     started_precision = models.CharField(max_length=5, choices=Precision, blank=True, editable=False)
 
     objects = LinkQuerySet.as_manager()
+
+    # Every change, with who and when (django-simple-history); earlier versions can be restored.
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = ["city_a__name", "city_b__name"]
@@ -472,6 +485,9 @@ class Event(PartialDateMixin):
 
     objects = PublishedQuerySet.as_manager()
 
+    # Every change, with who and when (django-simple-history); earlier versions can be restored.
+    history = HistoricalRecords(m2m_fields=[sources])
+
     class Meta:
         ordering = ["date", "sort_order", "pk"]
         verbose_name = _("event")
@@ -517,6 +533,9 @@ class AlternativeClaim(models.Model):
     )
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), related_name="alternative_claims")
 
+    # Every change, with who and when (django-simple-history); earlier versions can be restored.
+    history = HistoricalRecords(m2m_fields=[sources])
+
     class Meta:
         ordering = ["pk"]
         verbose_name = _("alternative claim")
@@ -547,6 +566,9 @@ class Person(models.Model):
         pgettext_lazy("a person's description", "about"), max_length=2000, blank=True
     )
     sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="people")
+
+    # Every change, with who and when (django-simple-history); earlier versions can be restored.
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = ["name"]
@@ -595,6 +617,9 @@ class Role(models.Model):
     end_precision = models.CharField(
         _("until, known to"), max_length=5, choices=Precision, default=Precision.YEAR
     )
+
+    # Every change, with who and when (django-simple-history); earlier versions can be restored.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["person__name", "start"]
@@ -692,6 +717,9 @@ class Statement(PartialDateMixin):
     is_published = models.BooleanField(_("published"), default=False)
 
     objects = StatementQuerySet.as_manager()
+
+    # Every change, with who and when (django-simple-history); earlier versions can be restored.
+    history = HistoricalRecords(m2m_fields=[sources])
 
     class Meta:
         ordering = ["-date", "-pk"]

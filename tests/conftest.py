@@ -240,3 +240,41 @@ def pytest_configure(config):
         if shutil.which("msgfmt") is None:
             raise pytest.UsageError("msgfmt is missing: install GNU gettext (apt-get install gettext).")
         subprocess.run(["msgfmt", "--check-format", "-o", str(mo), str(po)], check=True)
+
+
+@pytest.fixture
+def site(world):
+    """The world plus an open appeal with a route, a figure and an update, and a closed one:
+    every kind of public page (tests/site_urls.py lists them)."""
+    w = world
+    w.appeal = f.AppealFactory(title="Leeds Together for Ukraine", slug="leeds-together")
+    w.appeal.cities.add(w.leeds)
+    w.appeal.links.add(w.leeds_kharkiv)
+    w.appeal.sources.add(w.council)
+    w.route = f.DonationRouteFactory(appeal=w.appeal, url="https://donate.example.org/leeds")
+    w.figure = f.RaisedFigureFactory(appeal=w.appeal, source=w.bbc)
+    w.update = f.AppealUpdateFactory(appeal=w.appeal, sources=[w.bbc])
+    w.closed_appeal = f.AppealFactory(title="An old appeal", slug="old-appeal", closed_early=True)
+    w.closed_appeal.cities.add(w.liverpool)
+    w.closed_route = f.DonationRouteFactory(appeal=w.closed_appeal, url="https://donate.example.org/old")
+    return w
+
+
+def ensure_staff_groups():
+    """The Editor and Publisher groups, as their data migration creates them. Tests that empty
+    the database (transactional tests flush it) remove them; this puts them back."""
+    from importlib import import_module
+
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Group
+
+    if Group.objects.filter(name__in=["Editor", "Publisher"]).count() < 2:
+        for app_config in apps.get_app_configs():
+            create_permissions(app_config, verbosity=0)
+        import_module("twinning.migrations.0002_editor_and_publisher_groups").build_groups(apps)
+
+
+@pytest.fixture
+def staff_groups(db):
+    ensure_staff_groups()

@@ -15,3 +15,5 @@ class TwinningConfig(AppConfig):
         from twinning.text import register_sqlite_functions
 
         connection_created.connect(register_sqlite_functions, dispatch_uid="twinning_sqlite_fold")
+
+        from twinning import logs  # noqa: F401 - connects the staff-action log receivers

@@ -220,3 +220,110 @@ INSTALLED_APPS += [
 ]
 # canonical_url and site_name for every template (canonical link, Open Graph, feeds).
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("twinning.sharing.sharing")
+
+# --- Safe to run in public: headers, staff accounts, history, faults, logs ---------------------
+# (See docs/SECURITY.md for the threat model each setting answers.)
+
+INSTALLED_APPS += ["csp", "axes", "simple_history"]
+
+
+def _insert_after(existing, new):
+    MIDDLEWARE.insert(MIDDLEWARE.index(existing) + 1, new)
+
+
+# Headers: a strict Content-Security-Policy and a Permissions-Policy on every response.
+_insert_after("django.middleware.security.SecurityMiddleware", "csp.middleware.CSPMiddleware")
+_insert_after("csp.middleware.CSPMiddleware", "django_permissions_policy.PermissionsPolicyMiddleware")
+# A database outage answers 503 with a friendly page instead of a 500 (twinning/outage.py).
+_insert_after("whitenoise.middleware.WhiteNoiseMiddleware", "twinning.outage.DatabaseUnavailableMiddleware")
+# A 405 answers with a page that says what happened (twinning/middleware.py).
+_insert_after("django.middleware.common.CommonMiddleware", "twinning.middleware.MethodNotAllowedPage")
+# Who made each change, for the history (django-simple-history), and login throttling (django-axes, last).
+_insert_after(
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+)
+MIDDLEWARE.append("axes.middleware.AxesMiddleware")
+
+# Nothing but this origin: no inline scripts or styles, no framing, forms post only here.
+# The admin needs nothing more (tests/test_security_headers.py checks its pages).
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+# No page needs a camera, a microphone, geolocation or payment; say so to the browser.
+PERMISSIONS_POLICY = {
+    "accelerometer": [],
+    "camera": [],
+    "display-capture": [],
+    "geolocation": [],
+    "gyroscope": [],
+    "magnetometer": [],
+    "microphone": [],
+    "midi": [],
+    "payment": [],
+    "usb": [],
+    "browsing-topics": [],
+}
+
+# Staff accounts. django-axes counts failed admin logins in the database: after
+# AXES_FAILURE_LIMIT failures an address, and separately a username, is locked out for
+# AXES_COOLOFF_HOURS (a superuser lifts it sooner with `manage.py axes_reset_username NAME`).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = env.float("AXES_COOLOFF_HOURS", default=1.0)
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Behind the proxy every request comes from 127.0.0.1: take the address the proxy appended.
+AXES_CLIENT_IP_CALLABLE = "twinning.staff.client_ip"
+AXES_USERNAME_CALLABLE = "twinning.staff.lockout_username"
+# Axes' own log lines name only the username, never an address or a browser.
+AXES_CLIENT_STR_CALLABLE = "twinning.staff.client_str"
+AXES_USE_ATTEMPT_EXPIRATION = True
+# Staff sessions end after SESSION_HOURS (8 by default) or when the browser closes.
+SESSION_COOKIE_AGE = int(env.float("SESSION_HOURS", default=8) * 3600)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_HTTPONLY = True
+# Changes are recorded with who made them; the history is never deleted with a record.
+SIMPLE_HISTORY_REVERT_DISABLED = False
+# export_content writes JSON with times to the microsecond (twinning/backup_format.py).
+SERIALIZATION_MODULES = {"exact_json": "twinning.backup_format"}
+# A Redis outage is a cache miss, logged, never an error page (twinning/cache.py); short socket
+# timeouts so a hung Redis cannot hold requests.
+if REDIS_URL:
+    CACHES["default"]["BACKEND"] = "twinning.cache.TolerantRedisCache"
+    CACHES["default"]["OPTIONS"] = {
+        "socket_connect_timeout": env.float("REDIS_TIMEOUT", default=0.5),
+        "socket_timeout": env.float("REDIS_TIMEOUT", default=0.5),
+    }
+# Logs are JSON lines on standard error (LOG_FORMAT=plain for reading by eye): errors, outages,
+# and what staff do (twinning/logs.py). Nothing about visitors: no addresses, no browsers.
+if env.str("LOG_FORMAT", default="json") == "json":
+    LOGGING["formatters"]["json"] = {
+        "()": "pythonjsonlogger.json.JsonFormatter",
+        "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        "static_fields": {"service": "twinning"},
+    }
+    LOGGING["handlers"]["console"]["formatter"] = "json"
+    LOGGING["handlers"]["console"]["filters"] = ["no_visitor_data"]
+    LOGGING["filters"] = {"no_visitor_data": {"()": "twinning.logfilter.NoVisitorData"}}
+
+# The page cache stays innermost, whatever other blocks above appended after it.
+MIDDLEWARE.remove("twinning.page_cache.PageCacheMiddleware")
+MIDDLEWARE.append("twinning.page_cache.PageCacheMiddleware")

@@ -29,3 +29,6 @@ urlpatterns += i18n_patterns(
     path("corrections/", include("twinning.corrections.urls")),
     prefix_default_language=False,
 )
+
+# A database outage is a 503 with a friendly page, whichever layer first meets it (twinning/outage.py).
+handler500 = "twinning.outage.server_error"

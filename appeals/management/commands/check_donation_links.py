@@ -35,6 +35,7 @@ class Command(BaseCommand):
             route.check_status = result.status
             route.check_error = result.error
             route.is_broken = not result.ok
+            route.skip_history_when_saving = True  # a check result is not an edit: keep the history clean
             route.save(update_fields=["checked_at", "check_status", "check_error", "is_broken"])
             broken += route.is_broken
             verdict = "BROKEN" if route.is_broken else "ok"

@@ -37,7 +37,7 @@ class OnPostgreSQL(migrations.operations.base.Operation):
 
 class Migration(migrations.Migration):
     initial = True
-    dependencies = []
+    dependencies = [("twinning", "0002_editor_and_publisher_groups")]
     operations = [
         OnPostgreSQL(UnaccentExtension()),
         OnPostgreSQL(TrigramExtension()),
