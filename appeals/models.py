@@ -25,7 +25,7 @@ from appeals import clock
 from appeals.money import format_money
 from partnerships import dates
 from partnerships.dates import Precision
-from partnerships.models import EARLIEST_DATE, City, Link, Source
+from partnerships.models import City, Link, Source
 
 # --- validators -------------------------------------------------------------------------------
 
@@ -272,11 +272,7 @@ class Appeal(models.Model):
         ]
         constraints = [
             dates.precision_constraint("launched_on", "appeal_launch_precision"),
-            models.CheckConstraint(
-                condition=Q(launched_on__gte=EARLIEST_DATE),
-                name="appeal_launch_from_1900",
-                violation_error_message=_("Dates before 1900 are not accepted here."),
-            ),
+            dates.earliest_date_constraint("launched_on", "appeal_launch_from_1900"),
             models.CheckConstraint(
                 condition=Q(closes_on__isnull=True) | Q(closes_on__gte=F("launched_on")),
                 name="appeal_closes_after_launch",
@@ -603,11 +599,7 @@ class RaisedFigure(models.Model):
                 name="figure_has_amount_or_words",
                 violation_error_message=_("Give an amount, or say in words what was collected."),
             ),
-            models.CheckConstraint(
-                condition=Q(as_of__gte=EARLIEST_DATE),
-                name="figure_as_of_from_1900",
-                violation_error_message=_("Dates before 1900 are not accepted here."),
-            ),
+            dates.earliest_date_constraint("as_of", "figure_as_of_from_1900"),
             models.UniqueConstraint(
                 fields=["appeal", "part", "as_of", "source"],
                 name="figure_unique_per_source_and_date",
@@ -705,11 +697,7 @@ class AppealUpdate(models.Model):
         indexes = [models.Index(fields=["is_published", "-date", "-id"], name="update_pub_recent")]
         constraints = [
             dates.precision_constraint("date", "update_date_precision"),
-            models.CheckConstraint(
-                condition=Q(date__gte=EARLIEST_DATE),
-                name="update_date_from_1900",
-                violation_error_message=_("Dates before 1900 are not accepted here."),
-            ),
+            dates.earliest_date_constraint("date", "update_date_from_1900"),
             models.UniqueConstraint(
                 fields=["appeal", "date", "title"],
                 name="update_unique_per_appeal_date_title",

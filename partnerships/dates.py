@@ -13,6 +13,8 @@ from django.utils.formats import date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+
 # Languages that write month names in lower case ("липень 2022"), where Django's catalogue
 # gives the standalone month names capitalised.
 LOWERCASE_MONTHS = {"uk"}
@@ -69,4 +71,13 @@ def precision_constraint(field: str, name: str) -> models.CheckConstraint:
         violation_error_message=_(
             "A date known only to the month must be the 1st; one known only to the year, 1 January."
         ),
+    )
+
+
+def earliest_date_constraint(field: str, name: str) -> models.CheckConstraint:
+    """No date before 1900: the site records modern civic partnerships."""
+    return models.CheckConstraint(
+        condition=Q(**{f"{field}__gte": EARLIEST_DATE}),
+        name=name,
+        violation_error_message=_("Dates before 1900 are not accepted here."),
     )

@@ -5,7 +5,6 @@ Rules live in the database (CheckConstraint / UniqueConstraint) and are mirrored
 ``clean()`` so staff get a readable message instead of an IntegrityError.
 """
 
-import datetime
 import math
 from decimal import Decimal
 
@@ -24,9 +23,8 @@ from django_countries.fields import CountryField
 from simple_history.models import HistoricalRecords
 
 from partnerships import dates
-from partnerships.dates import Precision
+from partnerships.dates import EARLIEST_DATE, Precision
 
-EARLIEST_DATE = datetime.date(1900, 1, 1)
 EARTH_RADIUS_KM = 6371.0
 KM_PER_MILE = 1.609344
 
@@ -500,11 +498,7 @@ class Event(PartialDateMixin):
         ]
         constraints = [
             dates.precision_constraint("date", "event_date_precision"),
-            models.CheckConstraint(
-                condition=Q(date__gte=EARLIEST_DATE),
-                name="event_date_from_1900",
-                violation_error_message=_("Dates before 1900 are not accepted here."),
-            ),
+            dates.earliest_date_constraint("date", "event_date_from_1900"),
         ]
 
     def __str__(self):
@@ -733,11 +727,7 @@ class Statement(PartialDateMixin):
         ]
         constraints = [
             dates.precision_constraint("date", "statement_date_precision"),
-            models.CheckConstraint(
-                condition=Q(date__gte=EARLIEST_DATE),
-                name="statement_date_from_1900",
-                violation_error_message=_("Dates before 1900 are not accepted here."),
-            ),
+            dates.earliest_date_constraint("date", "statement_date_from_1900"),
             models.CheckConstraint(
                 condition=Q(link__isnull=False) | Q(city__isnull=False) | Q(appeal__isnull=False),
                 name="statement_is_about_something",
