@@ -1,15 +1,18 @@
 """Open data: the published record as CSV, JSON and GeoJSON, under CC BY 4.0.
 
-Downloads stream: the rows are read with ``.iterator(chunk_size=CHUNK)`` and their related rows
-(sources, events, other names) are prefetched once per chunk, so memory stays flat and the number
-of queries grows with the number of chunks, never with the number of rows. Only what the public
-may see is included (``Visibility(preview=False)``), whoever asks.
+Downloads stream. The rows are read as plain values (no model instance is built for a row) from
+one cursor, ``CHUNK`` at a time; each chunk's related rows (sources, events, other names) are
+read with one query per relation, and each source is read once per download and reused. So
+memory stays flat and the number of queries grows with the number of chunks, never with the
+number of rows. Only what the public may see is included (``Visibility(preview=False)``),
+whoever asks.
 """
 
 import csv
+import itertools
 import json
+from collections import defaultdict
 
-from django.db.models import Prefetch
 from django.http import Http404, StreamingHttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +20,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from partnerships import dates
-from partnerships.models import City, CityName, Source
+from partnerships.models import City, CityName, Event, Link, Source, Statement
 from partnerships.queries import Visibility
 
 CHUNK = 2000
@@ -27,10 +30,7 @@ LICENCE = {
     "url": "https://creativecommons.org/licenses/by/4.0/",
     "attribution": "Twinning",
 }
-# Prefetched into plain lists (to_attr): no related manager is built for each row.
-SOURCES = Prefetch(
-    "sources", queryset=Source.objects.order_by("publisher", "title", "pk"), to_attr="source_list"
-)
+SOURCE_FIELDS = ("pk", "title", "publisher", "url", "published_on", "published_precision", "accessed_on")
 
 
 # --- records ----------------------------------------------------------------------------------
@@ -41,33 +41,82 @@ def _date(value, precision):
 
 
 def source_record(source):
+    """A source as JSON; ``source`` is a dict of its SOURCE_FIELDS."""
+    accessed = source["accessed_on"]
     return {
-        "title": source.title,
-        "publisher": source.publisher,
-        "url": source.url or None,
-        "published": _date(source.published_on, source.published_precision),
-        "accessed": source.accessed_on.isoformat() if source.accessed_on else None,
+        "title": source["title"],
+        "publisher": source["publisher"],
+        "url": source["url"] or None,
+        "published": _date(source["published_on"], source["published_precision"]),
+        "accessed": accessed.isoformat() if accessed else None,
     }
 
 
 def source_text(source):
-    """One source in a CSV cell: "Publisher: Title <URL>"."""
-    text = f"{source.publisher}: {source.title}"
-    return f"{text} <{source.url}>" if source.url else text
+    """One source in a CSV cell: "Publisher: Title <URL>"; ``source`` is a dict of its
+    SOURCE_FIELDS."""
+    text = f"{source['publisher']}: {source['title']}"
+    return f"{text} <{source['url']}>" if source["url"] else text
+
+
+class SourceCache:
+    """The sources of one download: each is read from the database once, then reused."""
+
+    def __init__(self):
+        self._known = {}  # pk -> (sort key, JSON record, CSV text)
+
+    def load(self, pks):
+        missing = set(pks) - self._known.keys()
+        if missing:
+            for row in Source.objects.filter(pk__in=missing).values(*SOURCE_FIELDS):
+                key = (row["publisher"], row["title"], row["pk"])
+                self._known[row["pk"]] = (key, source_record(row), source_text(row))
+
+    def text(self, pk):
+        """The CSV text of a source already loaded, or None for no source."""
+        return None if pk is None else self._known[pk][2]
+
+    def of(self, model, pks):
+        """{pk: ([records], [texts])} for rows of ``model`` (by its ``sources`` field), in the
+        order publisher, title."""
+        through = model.sources.through
+        owner = model.sources.field.m2m_field_name() + "_id"
+        pairs = list(through.objects.filter(**{f"{owner}__in": pks}).values_list(owner, "source_id"))
+        self.load(source for _owner, source in pairs)
+        grouped = defaultdict(list)
+        for owner_pk, source_pk in pairs:
+            grouped[owner_pk].append(self._known[source_pk])
+        found = {}
+        for owner_pk, items in grouped.items():
+            items.sort(key=lambda item: item[0])
+            found[owner_pk] = ([item[1] for item in items], [item[2] for item in items])
+        return found
+
+
+NO_SOURCES = ((), ())
+
+
+def _chunks(rows, size):
+    iterator = iter(rows)
+    while chunk := list(itertools.islice(iterator, size)):
+        yield chunk
 
 
 class Dataset:
-    """One downloadable table: its queryset, its record and its CSV columns."""
+    """One downloadable table: its rows (plain values), its records and its CSV columns."""
 
     name = ""
     title = ""
     description = ""
     formats = ("csv", "json")
     columns = ()
+    fields = ()  # what is read for a row
 
-    def __init__(self, absolute):
+    def __init__(self, absolute, fmt="csv"):
         self.absolute = absolute
+        self.fmt = fmt
         self.visible = Visibility(preview=False)
+        self.sources = SourceCache()
         self._url_patterns = {}
 
     def url(self, name, **kwargs):
@@ -82,7 +131,11 @@ class Dataset:
     def queryset(self):
         raise NotImplementedError
 
-    def record(self, obj):
+    def related(self, chunk):
+        """What the records of one chunk of rows need besides the rows: read once per chunk."""
+        return {}
+
+    def record(self, row, related):
         raise NotImplementedError
 
     def csv_row(self, record):
@@ -90,19 +143,18 @@ class Dataset:
         for column in self.columns:
             value = record.get(column)
             if column == "sources":
-                value = " | ".join(value_text for value_text in record["_source_texts"])
+                value = " | ".join(record["_source_texts"])
             elif isinstance(value, list):
                 value = " | ".join(str(v) for v in value)
             row.append("" if value is None else value)
         return row
 
     def records(self):
-        for obj in self.queryset().iterator(chunk_size=CHUNK):
-            yield self.record(obj)
-
-    def _sources(self, obj):
-        sources = obj.source_list
-        return [source_record(s) for s in sources], [source_text(s) for s in sources]
+        rows = self.queryset().values(*self.fields).iterator(chunk_size=CHUNK)
+        for chunk in _chunks(rows, CHUNK):
+            related = self.related(chunk)
+            for row in chunk:
+                yield self.record(row, related)
 
 
 class CitiesDataset(Dataset):
@@ -128,37 +180,52 @@ class CitiesDataset(Dataset):
         "url",
         "sources",
     )
+    fields = (
+        "pk",
+        "slug",
+        "name",
+        "native_name",
+        "country",
+        "latitude",
+        "longitude",
+        "population",
+        "population_year",
+        "population_note",
+        "population_source_id",
+        "wikidata_id",
+    )
 
     def queryset(self):
-        return (
-            City.objects.order_by("pk")
-            .select_related("population_source")
-            .prefetch_related(
-                Prefetch(
-                    "other_names", queryset=CityName.objects.order_by("name"), to_attr="other_name_list"
-                ),
-                SOURCES,
-            )
-        )
+        return City.objects.order_by("pk")
 
-    def record(self, city):
-        sources, texts = self._sources(city)
+    def related(self, chunk):
+        pks = [row["pk"] for row in chunk]
+        names = defaultdict(list)
+        for city, name in CityName.objects.filter(city__in=pks).order_by("name").values_list("city", "name"):
+            names[city].append(name)
+        population_sources = {row["population_source_id"] for row in chunk} - {None}
+        self.sources.load(population_sources)
+        return {"names": names, "sources": self.sources.of(City, pks)}
+
+    def record(self, city, related):
+        sources, texts = related["sources"].get(city["pk"], NO_SOURCES)
+        population_source = self.sources.text(city["population_source_id"])
         return {
-            "id": city.pk,
-            "slug": city.slug,
-            "name": city.name,
-            "native_name": city.native_name,
-            "other_names": [n.name for n in city.other_name_list],
-            "country": str(city.country),
-            "latitude": float(city.latitude),
-            "longitude": float(city.longitude),
-            "population": city.population,
-            "population_year": city.population_year,
-            "population_note": city.population_note,
-            "population_source": source_text(city.population_source) if city.population_source else None,
-            "wikidata_id": city.wikidata_id or None,
-            "url": self.url("partnerships:city-detail", slug=city.slug),
-            "sources": sources,
+            "id": city["pk"],
+            "slug": city["slug"],
+            "name": city["name"],
+            "native_name": city["native_name"],
+            "other_names": related["names"].get(city["pk"], []),
+            "country": city["country"],
+            "latitude": float(city["latitude"]),
+            "longitude": float(city["longitude"]),
+            "population": city["population"],
+            "population_year": city["population_year"],
+            "population_note": city["population_note"],
+            "population_source": population_source,
+            "wikidata_id": city["wikidata_id"] or None,
+            "url": self.url("partnerships:city-detail", slug=city["slug"]),
+            "sources": list(sources),
             "_source_texts": texts,
         }
 
@@ -187,38 +254,68 @@ class LinksDataset(Dataset):
         "url",
         "sources",
     )
+    fields = (
+        "pk",
+        "slug",
+        "city_a__slug",
+        "city_a__name",
+        "city_a__latitude",
+        "city_a__longitude",
+        "city_b__slug",
+        "city_b__name",
+        "city_b__latitude",
+        "city_b__longitude",
+        "kind",
+        "status",
+        "status_since",
+        "status_since_precision",
+        "started_on",
+        "started_precision",
+        "run_by",
+        "summary",
+    )
 
     def queryset(self):
-        events = self.visible.events().order_by("date", "sort_order", "pk").prefetch_related(SOURCES)
-        return (
-            self.visible.links()
-            .with_cities()
-            .order_by("pk")
-            .prefetch_related(SOURCES, Prefetch("events", queryset=events, to_attr="public_events"))
-        )
+        return self.visible.links().order_by("pk")
 
-    def record(self, link):
-        sources, texts = self._sources(link)
+    def related(self, chunk):
+        pks = [row["pk"] for row in chunk]
+        related = {"sources": self.sources.of(Link, pks), "events": defaultdict(list)}
+        if self.fmt == "csv":  # the CSV has no events: the events download is their table
+            return related
+        events = list(
+            self.visible.events()
+            .filter(link__in=pks)
+            .order_by("link_id", "date", "sort_order", "pk")
+            .values(*EventsDataset.fields)
+        )
+        event_sources = self.sources.of(Event, [e["pk"] for e in events])
+        for event in events:
+            related["events"][event["link"]].append(EventsDataset.event_record(event, event_sources))
+        return related
+
+    def record(self, link, related):
+        sources, texts = related["sources"].get(link["pk"], NO_SOURCES)
         return {
-            "id": link.pk,
-            "slug": link.slug,
-            "city_a": link.city_a.slug,
-            "city_a_name": link.city_a.name,
-            "city_b": link.city_b.slug,
-            "city_b_name": link.city_b.name,
-            "kind": link.kind,
-            "status": link.status or None,
-            "status_since": _date(link.status_since, link.status_since_precision),
-            "started": _date(link.started_on, link.started_precision),
-            "run_by": link.run_by,
-            "summary": link.summary,
-            "url": self.url("partnerships:link-detail", slug=link.slug),
-            "sources": sources,
-            "events": [EventsDataset.event_record(e) for e in link.public_events],
+            "id": link["pk"],
+            "slug": link["slug"],
+            "city_a": link["city_a__slug"],
+            "city_a_name": link["city_a__name"],
+            "city_b": link["city_b__slug"],
+            "city_b_name": link["city_b__name"],
+            "kind": link["kind"],
+            "status": link["status"] or None,
+            "status_since": _date(link["status_since"], link["status_since_precision"]),
+            "started": _date(link["started_on"], link["started_precision"]),
+            "run_by": link["run_by"],
+            "summary": link["summary"],
+            "url": self.url("partnerships:link-detail", slug=link["slug"]),
+            "sources": list(sources),
+            "events": related["events"].get(link["pk"], []),
             "_source_texts": texts,
             "_coordinates": [
-                [float(link.city_a.longitude), float(link.city_a.latitude)],
-                [float(link.city_b.longitude), float(link.city_b.latitude)],
+                [float(link["city_a__longitude"]), float(link["city_a__latitude"])],
+                [float(link["city_b__longitude"]), float(link["city_b__latitude"])],
             ],
         }
 
@@ -240,32 +337,41 @@ class EventsDataset(Dataset):
         "decided_by",
         "sources",
     )
+    fields = (
+        "pk",
+        "link",
+        "link__slug",
+        "date",
+        "date_precision",
+        "title",
+        "description",
+        "status",
+        "decided_by",
+    )
 
     def queryset(self):
-        return (
-            self.visible.events()
-            .select_related("link")
-            .order_by("link_id", "date", "sort_order", "pk")
-            .prefetch_related(SOURCES)
-        )
+        return self.visible.events().order_by("link_id", "date", "sort_order", "pk")
+
+    def related(self, chunk):
+        return {"sources": self.sources.of(Event, [row["pk"] for row in chunk])}
 
     @staticmethod
-    def event_record(event):
-        sources = event.source_list
+    def event_record(event, sources):
+        records, texts = sources.get(event["pk"], NO_SOURCES)
         return {
-            "id": event.pk,
-            "date": _date(event.date, event.date_precision),
-            "date_precision": event.date_precision,
-            "title": event.title,
-            "description": event.description,
-            "status": event.status or None,
-            "decided_by": event.decided_by,
-            "sources": [source_record(s) for s in sources],
-            "_source_texts": [source_text(s) for s in sources],
+            "id": event["pk"],
+            "date": _date(event["date"], event["date_precision"]),
+            "date_precision": event["date_precision"],
+            "title": event["title"],
+            "description": event["description"],
+            "status": event["status"] or None,
+            "decided_by": event["decided_by"],
+            "sources": list(records),
+            "_source_texts": texts,
         }
 
-    def record(self, event):
-        return {"link": event.link.slug, **self.event_record(event)}
+    def record(self, event, related):
+        return {"link": event["link__slug"], **self.event_record(event, related["sources"])}
 
 
 class StatementsDataset(Dataset):
@@ -290,26 +396,43 @@ class StatementsDataset(Dataset):
         "url",
         "sources",
     )
+    fields = (
+        "pk",
+        "quote",
+        "language",
+        "translation",
+        "speaker__slug",
+        "speaker__name",
+        "role__title",
+        "date",
+        "date_precision",
+        "context",
+        "link__slug",
+        "city__slug",
+    )
 
     def queryset(self):
-        return self.visible.statements().with_people().order_by("pk").prefetch_related(SOURCES)
+        return self.visible.statements().order_by("pk")
 
-    def record(self, statement):
-        sources, texts = self._sources(statement)
+    def related(self, chunk):
+        return {"sources": self.sources.of(Statement, [row["pk"] for row in chunk])}
+
+    def record(self, statement, related):
+        sources, texts = related["sources"].get(statement["pk"], NO_SOURCES)
         return {
-            "id": statement.pk,
-            "quote": statement.quote,
-            "language": statement.language,
-            "translation": statement.translation,
-            "speaker": statement.speaker.slug,
-            "speaker_name": statement.speaker.name,
-            "role": statement.role.title if statement.role else None,
-            "date": _date(statement.date, statement.date_precision),
-            "context": statement.context,
-            "about_link": statement.link.slug if statement.link else None,
-            "about_city": statement.city.slug if statement.city else None,
-            "url": self.url("partnerships:statement-detail", pk=statement.pk),
-            "sources": sources,
+            "id": statement["pk"],
+            "quote": statement["quote"],
+            "language": statement["language"],
+            "translation": statement["translation"],
+            "speaker": statement["speaker__slug"],
+            "speaker_name": statement["speaker__name"],
+            "role": statement["role__title"],
+            "date": _date(statement["date"], statement["date_precision"]),
+            "context": statement["context"],
+            "about_link": statement["link__slug"],
+            "about_city": statement["city__slug"],
+            "url": self.url("partnerships:statement-detail", pk=statement["pk"]),
+            "sources": list(sources),
             "_source_texts": texts,
         }
 
@@ -395,7 +518,7 @@ def download(request, dataset, fmt):
     """/data/<dataset>.<format>: a streamed download of the published record."""
     if dataset not in DATASETS or fmt not in DATASETS[dataset].formats:
         raise Http404("No such download.")
-    data = DATASETS[dataset](request.build_absolute_uri)
+    data = DATASETS[dataset](request.build_absolute_uri, fmt)
     about = request.build_absolute_uri(reverse("open-data"))
     if fmt == "csv":
         pieces = stream_csv(data)
