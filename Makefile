@@ -4,8 +4,6 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
-# gunicorn workers: 2 per core plus one, the usual starting point for a synchronous app.
-WORKERS ?= $(shell echo $$(( $$(nproc 2>/dev/null || echo 1) * 2 + 1 )))
 
 .DEFAULT_GOAL := help
 .PHONY: help install run serve test lint format clean messages compilemessages bench audit screenshots load
@@ -66,17 +64,14 @@ run: install
 	DEBUG=true PORT=$(PORT) $(BIN)/python manage.py ensure_local_admin
 	DEBUG=true $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
-# Access log lines without the visitor's address or browser (gunicorn's default has both).
-ACCESS_LOG_FORMAT := %(t)s "%(r)s" %(s)s %(b)s %(M)sms
-
 # make serve binds to loopback only: it is meant to sit behind a reverse proxy that
 # terminates TLS and redirects plain http. Set SECURE_SSL_REDIRECT=true to make Django redirect too.
+# Workers, threads and the access log: gunicorn.conf.py (WEB_CONCURRENCY, GUNICORN_THREADS).
 serve: install
 	DEBUG=false $(BIN)/python manage.py migrate --noinput
 	DEBUG=false $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DEBUG=false SECURE_SSL_REDIRECT=$${SECURE_SSL_REDIRECT:-false} $(BIN)/gunicorn twinning.wsgi:application \
-		--bind 127.0.0.1:$(PORT) --workers $(WORKERS) --forwarded-allow-ips 127.0.0.1 \
-		--access-logfile - --access-logformat '$(ACCESS_LOG_FORMAT)'
+		--bind 127.0.0.1:$(PORT)
 
 # DJANGO_ALLOW_ASYNC_UNSAFE: Playwright's sync API runs an event loop in the test thread (the
 # browser tests' conftest sets it too, for a bare `pytest`).

@@ -26,6 +26,7 @@ from appeals.money import format_money
 from partnerships import dates
 from partnerships.dates import Precision
 from partnerships.models import City, Link, Source
+from twinning.modelbase import Model
 
 # --- validators -------------------------------------------------------------------------------
 
@@ -167,7 +168,7 @@ class AppealQuerySet(models.QuerySet):
         return self.published().open_now(today).for_link(link).in_display_order(today).for_cards()
 
 
-class Appeal(models.Model):
+class Appeal(Model):
     class Kind(models.TextChoices):
         MONEY = "money", _("money")
         GOODS = "goods", _("goods")
@@ -422,7 +423,7 @@ class Progress:
 # --- donation routes and clicks ---------------------------------------------------------------
 
 
-class DonationRoute(models.Model):
+class DonationRoute(Model):
     class Kind(models.TextChoices):
         ONLINE = "online", _("online donation page")
         BANK = "bank", _("bank transfer details")
@@ -498,7 +499,7 @@ class DonationRoute(models.Model):
         return str(self.check_status)
 
 
-class DonationClick(models.Model):
+class DonationClick(Model):
     """How many times a route's Donate button was followed on a day. Nothing about who."""
 
     route = models.ForeignKey(
@@ -523,7 +524,7 @@ class DonationClick(models.Model):
 # --- raised figures ---------------------------------------------------------------------------
 
 
-class RaisedFigure(models.Model):
+class RaisedFigure(Model):
     """What had been raised on a date, by whose count. Figures are listed, never added up."""
 
     class Part(models.TextChoices):
@@ -659,7 +660,7 @@ class AppealUpdateQuerySet(models.QuerySet):
         )
 
 
-class AppealUpdate(models.Model):
+class AppealUpdate(Model):
     """Dated news on an appeal: the vans left, who was at the send-off."""
 
     appeal = models.ForeignKey(

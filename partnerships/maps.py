@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 OUTLINE_FILE = Path(__file__).resolve().parent / "data" / "world-110m.json"
@@ -29,6 +30,8 @@ MAP_MAX_LINKS = 500
 # a city's map, whatever its scale, gets a point about every SEGMENT units.
 NETWORK_ARC_STEP = 5.0
 SEGMENT = 10.0
+# A city's map with more lines than this draws them without a tooltip each, like the network map.
+TITLED_LINES = 50
 # A city's map spans at least this many degrees of latitude, so a lone city or two
 # neighbours are shown with some country around them.
 MIN_SPAN = 6.0
@@ -263,6 +266,29 @@ class Map:
     def land(self):
         return land_path(self.view)
 
+    def lines_svg(self):
+        """The <path> of every line: built here rather than in a template loop, which costs
+        several times as much on a map of hundreds of links."""
+        return format_html_join(
+            "",
+            '<path class="map-link map-link--{}" d="{}">{}</path>',
+            (
+                (line.style, line.d, format_html("<title>{}</title>", line.title) if line.title else "")
+                for line in self.lines
+            ),
+        )
+
+    def cities_svg(self):
+        """The dot of every city, named by its <title>."""
+        return format_html_join(
+            "",
+            '<circle class="map-city{}" cx="{}" cy="{}" r="{}"><title>{}</title></circle>',
+            (
+                (" map-city--current" if c.current else "", c.x, c.y, 6 if c.current else 4, c.name)
+                for c in self.cities
+            ),
+        )
+
     @property
     def legend(self):
         used = {line.style for line in self.lines}
@@ -296,22 +322,28 @@ def city_map(city, links):
 
     Partners' longitudes are taken within 180° of the city's, so a link across the Pacific is
     drawn across the Pacific and the view is fitted to the arcs themselves. At most
-    ``MAP_MAX_LINKS`` links are drawn (the page lists them all).
+    ``MAP_MAX_LINKS`` links are drawn (the page lists them all). A map with more than
+    ``TITLED_LINES`` lines gives its lines no tooltip each (the dots still name the partners).
     """
     home = _coords(city)
-    ends = []
+    arcs = []
     for link in links[:MAP_MAX_LINKS]:
         lon, lat = _coords(link.partner)
-        ends.append((link, (lon + 360 * round((home[0] - lon) / 360), lat)))
-    # Fit the view to coarse arcs, then draw them with about one point per SEGMENT units.
-    view = fit([home, *(p for _link, end in ends for p in great_circle(home, end, NETWORK_ARC_STEP))])
+        end = (lon + 360 * round((home[0] - lon) / 360), lat)
+        arcs.append((link, end, great_circle(home, end, NETWORK_ARC_STEP)))
+    # Fit the view to coarse arcs; draw them with about one point per SEGMENT units, which on a
+    # map of a continent or less needs finer arcs (on the whole world the coarse ones will do).
+    view = fit([home, *(p for _link, _end, arc in arcs for p in arc)])
     step = min(max(SEGMENT / (view.scale * view.kx), 0.25), NETWORK_ARC_STEP)
+    titled = len(arcs) <= TITLED_LINES
     result = Map(view)
-    for link, end in ends:
-        arc = great_circle(home, end, step)
-        title = (
-            f"{city.name}–{link.partner.name}: {link.get_status_display() or _('status not yet recorded')}"
-        )
+    for link, end, arc in arcs:
+        if step < NETWORK_ARC_STEP / 2:
+            arc = great_circle(home, end, step)
+        title = ""
+        if titled:
+            status = link.get_status_display() or _("status not yet recorded")
+            title = f"{city.name}–{link.partner.name}: {status}"
         result.lines.append(MapLine(style_for(link.status), _line_copies(view, arc), title))
         x, y = view.project(*arc[-1])
         result.cities.append(MapCity(_city_label(link.partner), round(x), round(y)))

@@ -24,6 +24,7 @@ from simple_history.models import HistoricalRecords
 
 from partnerships import dates
 from partnerships.dates import EARLIEST_DATE, Precision
+from twinning.modelbase import Model
 
 EARTH_RADIUS_KM = 6371.0
 KM_PER_MILE = 1.609344
@@ -38,7 +39,7 @@ def _not_in_future(value, label):
         raise ValidationError({label: _("This date is in the future.")})
 
 
-class PartialDateMixin(models.Model):
+class PartialDateMixin(Model):
     """A ``date`` with its ``date_precision``: 1957 is not 1 January 1957."""
 
     date = models.DateField(
@@ -75,7 +76,7 @@ class PublishedQuerySet(models.QuerySet):
         return self.filter(is_published=True)
 
 
-class Source(models.Model):
+class Source(Model):
     """A citation any claim can cite: a news report, a council page, a register."""
 
     title = models.CharField(_("title"), max_length=300)
@@ -126,7 +127,7 @@ class Source(models.Model):
             raise ValidationError({"accessed_on": _("A source cannot be accessed before it was published.")})
 
 
-class City(models.Model):
+class City(Model):
     name = models.CharField(_("name"), max_length=100)
     slug = models.SlugField(_("slug"), max_length=100, unique=True)
     native_name = models.CharField(
@@ -253,7 +254,7 @@ class City(models.Model):
         return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
 
 
-class CityName(models.Model):
+class CityName(Model):
     """Another name people search a city by: an older or foreign spelling, a transliteration."""
 
     class Kind(models.TextChoices):
@@ -291,7 +292,7 @@ class LinkQuerySet(PublishedQuerySet):
         return self.filter(Q(city_a=city) | Q(city_b=city))
 
 
-class Link(models.Model):
+class Link(Model):
     """One record per unordered pair of cities: the pair is stored with city_a.pk < city_b.pk."""
 
     class Kind(models.TextChoices):
@@ -510,7 +511,7 @@ class Event(PartialDateMixin):
         self.link.refresh_derived()
 
 
-class AlternativeClaim(models.Model):
+class AlternativeClaim(Model):
     """What another source says about an event, where sources disagree.
 
     The event shows the claim staff chose; its alternatives stand beside it with their sources,
@@ -550,7 +551,7 @@ class AlternativeClaim(models.Model):
             _not_in_future(self.date, "date")
 
 
-class Person(models.Model):
+class Person(Model):
     name = models.CharField(_("name"), max_length=150)
     slug = models.SlugField(_("slug"), max_length=150, unique=True)
     native_name = models.CharField(_("native name"), max_length=150, blank=True)
@@ -586,7 +587,7 @@ class Person(models.Model):
         return reverse("partnerships:person-detail", kwargs={"slug": self.slug})
 
 
-class Role(models.Model):
+class Role(Model):
     """A role a person held, and when: James Lewis, Leader of Leeds City Council."""
 
     person = models.ForeignKey(

@@ -8,7 +8,7 @@ Every function returns a queryset whose related objects are loaded by a fixed nu
 queries, so a page costs the same number of queries with ten links as with a thousand.
 """
 
-from django.db.models import Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from partnerships.models import AlternativeClaim, City, Event, Link, Role, Source, Statement
@@ -65,7 +65,19 @@ class Visibility:
         return self.statements().filter(Q(city=city) | Q(link__city_a=city) | Q(link__city_b=city))
 
     def city_links(self, city):
-        return self.links().filter(involving(city)).with_cities().order_by("status", "-started_on", "pk")
+        """The links of ``city`` in the order of its page: grouped by status in the order of
+        ``Link.Status`` (links with no status yet last), the latest start first."""
+        order = Case(
+            *(When(status=status, then=Value(rank)) for rank, status in enumerate(Link.Status.values)),
+            default=Value(len(Link.Status.values)),
+            output_field=IntegerField(),
+        )
+        return (
+            self.links()
+            .filter(involving(city))
+            .with_cities()
+            .order_by(order, F("started_on").desc(nulls_last=True), "pk")
+        )
 
     def cities_with_link_counts(self):
         counts = (

@@ -6,6 +6,7 @@ drafts too, with a notice, and their responses are never cached.
 
 from urllib.parse import urlencode
 
+from django.core.paginator import Paginator
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
@@ -15,11 +16,20 @@ from appeals.models import Appeal
 from partnerships import maps
 from partnerships.citations import Footnotes
 from partnerships.forms import CityFilterForm, LinkFilterForm, StatementFilterForm
-from partnerships.models import City, Link, Person
+from partnerships.models import City, Person
 from partnerships.queries import SOURCES, Visibility, shared_partners
 from twinning import page_cache
+from twinning.pagination import page_or_404
 
 PAGE_SIZE = 25
+# A city page lists this many of its links at a time (a hub has hundreds).
+CITY_LINKS_PER_PAGE = 50
+# What a map needs of a link: its status and its cities' names and coordinates.
+MAP_FIELDS = ["pk", "status", "city_a_id", "city_b_id"] + [
+    f"{side}__{name}"
+    for side in ("city_a", "city_b")
+    for name in ("name", "native_name", "latitude", "longitude")
+]
 
 
 class PartnershipsMixin:
@@ -110,22 +120,31 @@ class CityDetailView(PartnershipsMixin, DetailView):
         city.population_refs = notes.cite([city.population_source] if city.population_source else [])
         city.refs = notes.cite(city.sources.all())
 
-        links = list(self.visible.city_links(city))
-        for link in links:
-            link.partner = link.other(city)
+        # The list is paginated; the map draws every link (up to MAP_MAX_LINKS) from the few
+        # columns it needs.
+        page = page_or_404(
+            Paginator(self.visible.city_links(city), CITY_LINKS_PER_PAGE), self.request.GET.get("page")
+        )
         groups = []
-        for status, label in [*Link.Status.choices, ("", _("status not yet recorded"))]:
-            members = [link for link in links if link.status == status]
-            if members:
-                groups.append({"status": status, "label": label, "links": members})
+        for link in page.object_list:
+            link.partner = link.other(city)
+            if not groups or groups[-1]["status"] != link.status:
+                groups.append({"status": link.status, "label": link.get_status_display(), "links": []})
+            groups[-1]["links"].append(link)
+        if groups and not groups[-1]["status"]:
+            groups[-1]["label"] = _("status not yet recorded")
+        drawn = list(self.visible.city_links(city).only(*MAP_FIELDS)[: maps.MAP_MAX_LINKS])
+        for link in drawn:
+            link.partner = link.other(city)
 
         statements = list(self.visible.statements_with_sources().filter(city=city))
         for statement in statements:
             statement.refs = notes.cite(statement.sources.all())
         return super().get_context_data(
             link_groups=groups,
-            link_count=len(links),
-            map=maps.city_map(city, links),
+            link_count=page.paginator.count,
+            page_obj=page,
+            map=maps.city_map(city, drawn),
             statements=statements,
             any_statements=bool(statements) or self.visible.statements_about_city(city).exists(),
             image=_image_or_none(city),
@@ -184,10 +203,12 @@ class NetworkMapView(PartnershipsMixin, ListView):
             default=Value(len(maps.STYLES)),
             output_field=IntegerField(),
         )
-        fields = ["pk", "status"]
-        for side in ("city_a", "city_b"):
-            fields += [f"{side}__{name}" for name in ("name", "native_name", "latitude", "longitude")]
-        return self.visible.links().with_cities().only(*fields).order_by(priority, "pk")[: maps.MAP_MAX_LINKS]
+        return (
+            self.visible.links()
+            .with_cities()
+            .only(*MAP_FIELDS)
+            .order_by(priority, "pk")[: maps.MAP_MAX_LINKS]
+        )
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)

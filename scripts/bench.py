@@ -23,6 +23,7 @@ import json
 import os
 import platform
 import re
+import runpy
 import secrets
 import shutil
 import signal
@@ -340,14 +341,11 @@ def time_import(database_url, redis_url):
         manage(env, "migrate", "--noinput")
         path = ROOT / "reports" / "bench-pairs.csv"
         path.parent.mkdir(exist_ok=True)
-        with path.open("w", encoding="utf-8") as out:
-            # Wikidata-style pairs: two cities (name, country, Wikidata ID) per line.
-            out.write("city_a,country_a,wikidata_a,city_b,country_b,wikidata_b\n")
-            for i in range(IMPORT_PAIRS):
-                a, b = i % 9000, (i * 7 + 1) % 9000
-                if a == b:
-                    b = (b + 1) % 9000
-                out.write(f"Town {a},GB,Q{100000 + a},Town {b},FR,Q{100000 + b}\n")
+        # The shape of a Wikidata P190 query result, as scripts/bench_import.py writes it.
+        sys.path.insert(0, str(ROOT / "scripts"))
+        from bench_import import write_file
+
+        write_file(path, IMPORT_PAIRS)
         started = time.monotonic()
         result = manage(env, "import_twinnings", str(path), check=False)
         elapsed = time.monotonic() - started
@@ -481,11 +479,11 @@ def main():
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 10)))
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
-    parser.add_argument(
-        "--workers", type=int, default=int(os.environ.get("WORKERS", 2 * (os.cpu_count() or 1) + 1))
-    )
-    parser.add_argument("--worker-class", default=os.environ.get("BENCH_WORKER_CLASS", "sync"))
-    parser.add_argument("--threads-per-worker", type=int, default=4)
+    # The defaults are make serve's, from gunicorn.conf.py.
+    serve = runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    parser.add_argument("--workers", type=int, default=serve["workers"])
+    parser.add_argument("--worker-class", default=serve["worker_class"])
+    parser.add_argument("--threads-per-worker", type=int, default=serve["threads"])
     parser.add_argument("--port", type=int, default=int(os.environ.get("BENCH_PORT", 8765)))
     parser.add_argument("--small", action="store_true", help="the small demo data set (a quick trial run)")
     args = parser.parse_args()

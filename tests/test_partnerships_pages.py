@@ -9,6 +9,7 @@ from django.urls import reverse
 from partnerships.dates import Precision
 from tests import factories as f
 from tests.html_checks import assert_sound_html, structure
+from tests.test_maps import lines, map_svg
 
 pytestmark = pytest.mark.django_db
 
@@ -196,6 +197,24 @@ class TestCityPage:
         assert 'Under negotiation since <time datetime="2023-12-06">6 December 2023</time>' in text
         assert "twin town" in text and "(France)" in text
         assert "kharkiv-odesa" not in text  # draft
+
+    def test_a_hub_lists_its_links_50_at_a_time_and_maps_them_all(self, client, db):
+        hub = f.CityFactory(name="Hubton", slug="hubton")
+        for i in range(57):
+            partner = f.CityFactory(name=f"Partner {i:02d}", slug=f"partner-{i:02d}")
+            f.LinkFactory(city_a=hub, city_b=partner, is_published=True)
+        url = hub.get_absolute_url()
+        response = client.get(url)
+        first = main(response)
+        assert first.count("Hubton–Partner") == 50
+        assert "Page 1 of 2" in first
+        assert 'href="?page=2#links"' in first
+        assert len(lines(map_svg(response))) == 57  # the map draws every link
+        second = main(client.get(url, {"page": 2}))
+        assert second.count("Hubton–Partner") == 7
+        assert 'href="?page=1#links"' in second
+        for bad in ("3", "0", "-1", "abc", "1\x00", "9" * 30):
+            assert client.get(url, {"page": bad}).status_code == 404, bad
 
     def test_statements_and_numbered_sources(self, client, world):
         text = main(client.get(world.kharkiv.get_absolute_url()))

@@ -21,7 +21,7 @@ PUBLIC_BUDGETS = {
     "city-list": 3,
     "city-list-filtered": 3,
     "city-list-page-2": 3,
-    "city-detail": 10,
+    "city-detail": 11,  # the page of links, their count and the map's links
     "link-list": 2,
     "link-list-filtered": 2,
     "link-list-page-2": 2,

@@ -158,7 +158,7 @@ def main():
             failures.append(f"{CLICKS} Donate clicks sent, {counted} counted")
         print("Summary")
         print(
-            f"  database: {django.db.connection.vendor}; workers: {os.environ.get('WORKERS', 'default (2 x cores + 1)')}"
+            f"  database: {django.db.connection.vendor}; workers: {os.environ.get('WEB_CONCURRENCY', 'default (2 x cores + 1)')}"
         )
         print(
             f"  {CONNECTIONS} connections for {SECONDS} s over {len(paths)} pages: "

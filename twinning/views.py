@@ -2,9 +2,9 @@ from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import Paginator
 from django.db import DatabaseError, connections
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.urls import NoReverseMatch, reverse
 from django.utils import translation
 from django.utils.cache import add_never_cache_headers
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from partnerships.queries import Visibility
+from twinning.pagination import page_or_404
 from twinning.search import MAX_QUERY_LENGTH, QueryProblem, Search, clean_query
 
 
@@ -83,10 +84,7 @@ class SearchView(TemplateView):
             return context
         search = Search(query, Visibility(preview=self.request.user.is_staff))
         paginator = Paginator(search.hits(), self.paginate_by)
-        try:
-            page = paginator.page(self.request.GET.get("page") or 1)
-        except InvalidPage as error:
-            raise Http404(str(error)) from error
+        page = page_or_404(paginator, self.request.GET.get("page"))
         context.update(
             query=query,
             searched=True,

@@ -1,0 +1,22 @@
+"""gunicorn's settings for `make serve`, the benchmark and the load check (gunicorn reads this
+file from the directory it starts in; options on its command line win).
+
+Threaded workers (gthread): each process serves several connections at once and keeps them
+alive between requests, so a slow client or a burst of visitors does not queue behind one
+request, and the reverse proxy can reuse its connections. Processes, not threads, spread the
+work over the cores: 2 per core plus one, the usual starting point. WEB_CONCURRENCY and
+GUNICORN_THREADS change the numbers. See docs/adr/0063-gunicorn-threaded-workers.md.
+"""
+
+import multiprocessing
+import os
+
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+keepalive = 5
+# The reverse proxy on this machine sets X-Forwarded-Proto; nobody else is believed.
+forwarded_allow_ips = "127.0.0.1"
+# Access log lines without the visitor's address or browser (gunicorn's default has both).
+accesslog = "-"
+access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
