@@ -6,6 +6,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from appeals.models import AppealUpdate
+from partnerships.queries import SOURCES, sources_of
 
 FEED_LENGTH = 50
 
@@ -21,13 +22,13 @@ class AppealUpdatesFeed(Feed):
         return reverse("appeals:list")
 
     def items(self):
-        return AppealUpdate.objects.for_feed().prefetch_related("sources")[:FEED_LENGTH]
+        return AppealUpdate.objects.for_feed().prefetch_related(SOURCES)[:FEED_LENGTH]
 
     def item_title(self, item):
         return f"{item.appeal.title}: {item.title}"
 
     def item_description(self, item):
-        sources = "; ".join(str(s) for s in item.sources.all())
+        sources = "; ".join(str(s) for s in sources_of(item))
         text = item.body
         if sources:
             text = (

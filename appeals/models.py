@@ -26,6 +26,7 @@ from appeals.money import format_money
 from partnerships import dates
 from partnerships.dates import Precision
 from partnerships.models import City, Link, Source
+from partnerships.queries import SOURCES
 from twinning.modelbase import Model
 
 # --- validators -------------------------------------------------------------------------------
@@ -154,9 +155,9 @@ class AppealQuerySet(models.QuerySet):
                 "updates",
                 queryset=AppealUpdate.objects.published()
                 .select_related("conflicts_with")
-                .prefetch_related("sources"),
+                .prefetch_related(SOURCES),
             ),
-            "sources",
+            SOURCES,
         )
 
     def open_for_city(self, city, today=None):

@@ -17,6 +17,7 @@ from appeals.models import Appeal, DonationRoute
 from appeals.services import record_click
 from partnerships.forms import filter_form_helper
 from partnerships.models import City, Statement
+from partnerships.queries import SOURCES, sources_of
 
 APPEALS_PER_PAGE = 20
 ROBOTS = "noindex, nofollow"
@@ -83,7 +84,7 @@ class AppealDetailView(TemplateView):
         figures = list(appeal.figures.all())
         updates = list(appeal.updates.all())
         statements = list(
-            Statement.objects.published().filter(appeal=appeal).with_people().prefetch_related("sources")
+            Statement.objects.published().filter(appeal=appeal).with_people().prefetch_related(SOURCES)
         )
         latest_total = appeal.latest_total()
         give_instead = (
@@ -115,12 +116,12 @@ class AppealDetailView(TemplateView):
 def _cited_sources(appeal, figures, updates, statements):
     """Every source the page cites, once each, in the order they first appear."""
     seen = {}
-    for source in appeal.sources.all():
+    for source in sources_of(appeal):
         seen.setdefault(source.pk, source)
     for figure in figures:
         seen.setdefault(figure.source_id, figure.source)
     for item in (*updates, *statements):
-        for source in item.sources.all():
+        for source in sources_of(item):
             seen.setdefault(source.pk, source)
     return list(seen.values())
 

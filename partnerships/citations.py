@@ -4,9 +4,9 @@ A view walks its page in reading order and asks the collector for the references
 thing it shows::
 
     notes = Footnotes()
-    link.refs = notes.cite(link.sources.all())
+    link.refs = notes.cite(sources_of(link))
     for event in events:
-        event.refs = notes.cite(event.sources.all())
+        event.refs = notes.cite(sources_of(event))
 
 ``notes`` is then the page's list of sources, and ``refs`` the numbers to print beside each claim.
 """

@@ -10,7 +10,7 @@ from django.utils.html import escape, linebreaks
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.queries import SOURCES, Visibility
+from partnerships.queries import SOURCES, Visibility, sources_of
 
 FEED_LENGTH = 50
 
@@ -56,7 +56,7 @@ class LinkEventsFeed(Feed):
             lines.append(gettext("Decided by: %(body)s") % {"body": item.decided_by})
         if item.description:
             lines.append(item.description)
-        return _with_sources("\n".join(lines), item.sources.all())
+        return _with_sources("\n".join(lines), sources_of(item))
 
     def item_link(self, item):
         return f"{item.link.get_absolute_url()}#event-{item.pk}"
@@ -98,7 +98,7 @@ class StatementsFeed(Feed):
             lines.append(gettext("Translation: “%(text)s”") % {"text": item.translation})
         who = item.speaker.name + (f", {item.role.title}" if item.role else "")
         lines.append(f"{who}, {item.date_display}")
-        return _with_sources("\n\n".join(lines), item.sources.all())
+        return _with_sources("\n\n".join(lines), sources_of(item))
 
     def item_author_name(self, item):
         return item.speaker.name

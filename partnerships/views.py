@@ -17,7 +17,7 @@ from partnerships import maps
 from partnerships.citations import Footnotes
 from partnerships.forms import CityFilterForm, LinkFilterForm, StatementFilterForm
 from partnerships.models import City, Person
-from partnerships.queries import SOURCES, Visibility, shared_partners
+from partnerships.queries import SOURCES, Visibility, shared_partners, sources_of
 from twinning import page_cache
 from twinning.pagination import page_or_404
 
@@ -118,7 +118,7 @@ class CityDetailView(PartnershipsMixin, DetailView):
         city = self.object
         notes = Footnotes()
         city.population_refs = notes.cite([city.population_source] if city.population_source else [])
-        city.refs = notes.cite(city.sources.all())
+        city.refs = notes.cite(sources_of(city))
 
         # The list is paginated; the map draws every link (up to MAP_MAX_LINKS) from the few
         # columns it needs.
@@ -139,7 +139,7 @@ class CityDetailView(PartnershipsMixin, DetailView):
 
         statements = list(self.visible.statements_with_sources().filter(city=city))
         for statement in statements:
-            statement.refs = notes.cite(statement.sources.all())
+            statement.refs = notes.cite(sources_of(statement))
         return super().get_context_data(
             link_groups=groups,
             link_count=page.paginator.count,
@@ -228,16 +228,16 @@ class LinkDetailView(PartnershipsMixin, DetailView):
     def get_context_data(self, **kwargs):
         link = self.object
         notes = Footnotes()
-        link.refs = notes.cite(link.sources.all())
+        link.refs = notes.cite(sources_of(link))
         events = list(self.visible.timeline(link))
         for event in events:
-            event.refs = notes.cite(event.sources.all())
+            event.refs = notes.cite(sources_of(event))
             event.alternative_list = list(event.alternatives.all())
             for claim in event.alternative_list:
-                claim.refs = notes.cite(claim.sources.all())
+                claim.refs = notes.cite(sources_of(claim))
         statements = list(self.visible.statements_with_sources().filter(link=link))
         for statement in statements:
-            statement.refs = notes.cite(statement.sources.all())
+            statement.refs = notes.cite(sources_of(statement))
         return super().get_context_data(
             events=events,
             statements=statements,
@@ -304,7 +304,7 @@ class StatementDetailView(PartnershipsMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         notes = Footnotes()
-        self.object.refs = notes.cite(self.object.sources.all())
+        self.object.refs = notes.cite(sources_of(self.object))
         return super().get_context_data(footnotes=notes, **kwargs)
 
 
@@ -329,10 +329,10 @@ class PersonDetailView(PartnershipsMixin, DetailView):
     def get_context_data(self, **kwargs):
         person = self.object
         notes = Footnotes()
-        person.refs = notes.cite(person.sources.all())
+        person.refs = notes.cite(sources_of(person))
         statements = list(self.visible.statements_with_sources().filter(speaker=person))
         for statement in statements:
-            statement.refs = notes.cite(statement.sources.all())
+            statement.refs = notes.cite(sources_of(statement))
         return super().get_context_data(
             roles=list(self.visible.person_roles(person)),
             statements=statements,

@@ -14,7 +14,7 @@ from tests.factories import AppealFactory, DonationRouteFactory, RaisedFigureFac
 MAX_QUERIES = {
     "home": 3,
     "city-list": 3,
-    "city-detail": 10,
+    "city-detail": 11,  # the page of links, their count and the map's links
     "link-list": 2,
     "link-detail": 12,
     "map": 3,

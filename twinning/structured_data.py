@@ -5,6 +5,7 @@ Project with its organiser and a DonateAction, a person a Person. Every URL is a
 """
 
 from partnerships import dates
+from partnerships.queries import sources_of
 
 CONTEXT = "https://schema.org"
 
@@ -76,7 +77,7 @@ def quotation(statement, absolute):
         "creator": creator,
         "dateCreated": dates.machine(statement.date, statement.date_precision),
         "url": absolute(statement.get_absolute_url()),
-        "citation": [_source(s) for s in statement.sources.all()],
+        "citation": [_source(s) for s in sources_of(statement)],
     }
     about = statement.link or statement.city or statement.appeal
     if about is not None:
