@@ -295,3 +295,17 @@ def test_statements_feed(client, site):
 def test_feed_query_count_is_fixed(client, site, django_assert_max_num_queries, url):
     with django_assert_max_num_queries(3):
         client.get(url)
+
+
+def test_sitemap_lists_each_page_in_both_languages_with_its_alternates(client, site):
+    root = ET.fromstring(client.get("/sitemap.xml").content)  # noqa: S314 - our own pages
+    xhtml = "{http://www.w3.org/1999/xhtml}link"
+    city = site.kharkiv.get_absolute_url()
+    entries = {
+        url.find(f"{SITEMAP}loc").text: {link.get("hreflang"): link.get("href") for link in url.iter(xhtml)}
+        for url in root.iter(f"{SITEMAP}url")
+    }
+    english, ukrainian = ORIGIN + city, ORIGIN + "/uk" + city
+    assert english in entries and ukrainian in entries
+    for loc in (english, ukrainian):
+        assert entries[loc] == {"en": english, "uk": ukrainian, "x-default": english}
