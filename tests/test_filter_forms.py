@@ -59,3 +59,65 @@ def test_valid_filters_show_no_errors_and_stay_selected(client, world, url, para
         assert re.search(rf'<option value="{value}"\s+selected>', html)
     assert 'class="govuk-select"' in html
     assert_sound_html(response)
+
+
+class TestStatementFiltersWithManyChoices:
+    """Past MAX_LISTED_CHOICES speakers or cities, the filter is a text box for a name."""
+
+    @pytest.fixture
+    def many(self, db):
+        from partnerships.forms import MAX_LISTED_CHOICES
+
+        n = MAX_LISTED_CHOICES + 1
+        people = [f.PersonFactory(name=f"Speaker {i:03d}", slug=f"speaker-{i:03d}") for i in range(n)]
+        people[7].name = "Ołena Kovalčuk"
+        people[7].save()
+        cities = [f.CityFactory(name=f"Town {i:03d}", slug=f"town-{i:03d}") for i in range(n)]
+        twins = [f.CityFactory(name=f"Twin {i:03d}", slug=f"twin-{i:03d}") for i in range(2)]
+        for i, (person, city) in enumerate(zip(people, cities, strict=True)):
+            f.StatementFactory(speaker=person, link=None, city=city, quote=f"Quote {i:03d}.")
+        # Two cities of one name: a name that matches both is a message, not a guess.
+        f.StatementFactory(speaker=people[0], link=None, city=twins[0], quote="First twin.")
+        f.StatementFactory(speaker=people[0], link=None, city=twins[1], quote="Second twin.")
+        pm = __import__("partnerships.models", fromlist=["City"])
+        pm.City.objects.filter(pk__in=[t.pk for t in twins]).update(name="Samename")
+        return people
+
+    def test_text_boxes_instead_of_long_lists(self, client, many):
+        response = client.get(reverse("partnerships:statement-list"))
+        html = response.content.decode()
+        assert not re.search(r'<select[^>]*name="speaker"', html)
+        assert re.search(r'<input[^>]*name="speaker"', html) and re.search(r'<input[^>]*name="city"', html)
+        assert "Speaker 050" not in html.split('id="id_speaker"')[1][:500]  # no list of names
+        assert "Type the speaker&#x27;s name." in html or "Type the speaker's name." in html
+        assert_sound_html(response)
+
+    @pytest.mark.parametrize("typed", ["ołena kovalčuk", "OLENA KOVALCUK", "speaker-007"])
+    def test_a_name_in_any_case_or_accents_or_the_slug_filters(self, client, many, typed):
+        html = client.get(reverse("partnerships:statement-list"), {"speaker": typed}).content.decode()
+        assert "govuk-error-summary" not in html
+        assert "Quote 007." in html and "Quote 008." not in html
+        assert re.search(r'<input[^>]*name="speaker"[^>]*value="Ołena Kovalčuk"', html)
+
+    def test_city_slug_from_a_city_page_link_still_works(self, client, many):
+        html = client.get(reverse("partnerships:statement-list"), {"city": "town-042"}).content.decode()
+        assert "Quote 042." in html and "Quote 041." not in html
+        assert re.search(r'<input[^>]*name="city"[^>]*value="Town 042"', html)
+
+    @pytest.mark.parametrize(
+        ("typed", "message"),
+        [
+            ("Atlantis", "Nothing here has that name."),
+            ("samename", "More than one has that name."),
+            ("x" * 100_000, "at most 200 characters"),
+            ("town\x00", "Null characters are not allowed."),
+        ],
+    )
+    def test_a_name_that_matches_nothing_or_two_is_a_message(self, client, many, typed, message):
+        response = client.get(reverse("partnerships:statement-list"), {"city": typed})
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "govuk-error-summary" in html and message in html
+        assert "103 statements" in html  # the list ignores the refused filter
+        assert "\x00" not in html
+        assert len(html) < 60_000  # a refused value is not echoed at any length
