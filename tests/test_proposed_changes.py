@@ -198,6 +198,13 @@ class TestEditorsPropose:
         assert response.status_code == 302
         assert not ProposedChange.objects.exists()
 
+    def test_line_endings_alone_are_not_a_change(self, editor, world):
+        """Browsers send a text area's lines with CRLF; text stored with LF is the same text."""
+        Link.objects.filter(pk=world.leeds_kharkiv.pk).update(summary="Line one.\nLine two.")
+        response = edit(editor, world.leeds_kharkiv, summary="Line one.\r\nLine two.")
+        assert response.status_code == 302
+        assert not ProposedChange.objects.exists()
+
     def test_the_edit_check_still_applies_to_editors(self, editor, publisher, world):
         link = world.leeds_kharkiv
         stale = read_form(editor.get(change_url(link)))
@@ -585,7 +592,7 @@ class TestHostileInput:
             .pk,
             object_id=world.leeds_kharkiv.pk,
             object_repr="Leeds–Kharkiv",
-            fields={"no_such_field": "x", "kind": "not a kind"},
+            fields={"no_such_field": "x", "kind": "not a kind", "id": 999, "status": "ended"},
             many_to_many={"sources": ["abc"]},
         )
         page = publisher.get(review_url(proposal))

@@ -12,6 +12,7 @@ is refused, so nobody's change is silently undone. Changes to other fields are k
 See docs/adr/0056-proposed-changes-for-published-records.md.
 """
 
+import contextlib
 from dataclasses import dataclass
 from dataclasses import field as dataclass_field
 
@@ -43,10 +44,11 @@ def stored_value(field, obj):
 
 
 def _same(field, a, b):
-    try:
-        return field.to_python(a) == field.to_python(b)
-    except (ValidationError, TypeError, ValueError):
-        return a == b
+    with contextlib.suppress(ValidationError, TypeError, ValueError):
+        a, b = field.to_python(a), field.to_python(b)
+    if isinstance(a, str) and isinstance(b, str):  # browsers send a text area's lines with \r\n
+        return a.replace("\r\n", "\n") == b.replace("\r\n", "\n")
+    return a == b
 
 
 def _ids(objects):
@@ -198,6 +200,8 @@ def review(proposal):
     for name, value in proposal.fields.items():
         try:
             field = model._meta.get_field(name)
+            if field.primary_key or not field.editable or not field.concrete or field.many_to_many:
+                raise TypeError(name)
             setattr(proposed, field.attname, field.to_python(value))
         except (FieldDoesNotExist, ValidationError, TypeError, ValueError):
             result.problems.append(
