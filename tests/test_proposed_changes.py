@@ -198,6 +198,20 @@ class TestEditorsPropose:
         assert response.status_code == 302
         assert not ProposedChange.objects.exists()
 
+    def test_in_a_popup_from_another_page(self, editor, world):
+        """The pencil beside a link's city opens the city in a popup; saving there proposes too,
+        and the popup closes naming the city as it is."""
+        url = change_url(world.kharkiv) + "?_popup=1&_to_field=id"
+        data = read_form(editor.get(url))
+        data.update(_popup="1", _to_field="id", name="Kharkiv (proposed)")
+        response = editor.post(url, data)
+        assert response.status_code == 200
+        assert "popup_response" in response.content.decode()
+        assert "Kharkiv (proposed)" not in response.content.decode()
+        world.kharkiv.refresh_from_db()
+        assert world.kharkiv.name == "Kharkiv"
+        assert ProposedChange.objects.get().fields == {"name": "Kharkiv (proposed)"}
+
     def test_line_endings_alone_are_not_a_change(self, editor, world):
         """Browsers send a text area's lines with CRLF; text stored with LF is the same text."""
         Link.objects.filter(pk=world.leeds_kharkiv.pk).update(summary="Line one.\nLine two.")

@@ -22,6 +22,7 @@
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.widgets import AutocompleteMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -444,6 +445,10 @@ class StaffRulesAdmin(_StaffRulesBase, SimpleHistoryAdmin):
             messages.WARNING,
         )
         opts = self.opts
+        if IS_POPUP_VAR in request.POST:
+            # Opened from another record's page (the pencil beside a field): close the popup,
+            # naming the record as it is, not as proposed.
+            return super().response_change(request, self.model._default_manager.get(pk=obj.pk))
         if "_continue" in request.POST:
             url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
         elif "_addanother" in request.POST:
