@@ -336,3 +336,18 @@ class TestInlineRows:
         assert "Someone else changed this row" in " ".join(row_errors(response, prefix, index))
         row.refresh_from_db()
         assert getattr(row, field) == value + " (Alice)"
+
+    def test_a_record_whose_rows_alone_changed_keeps_its_version_but_not_its_date(self, client, site):
+        """Changing only a row does not save the appeal again (no new history entry, so other
+        open copies of the page stay current), but its "last changed" still moves (sitemap)."""
+        appeal = site.appeal
+        client.force_login(publisher("alice"))
+        am.Appeal.objects.filter(pk=appeal.pk).update(updated_at="2022-01-01T00:00:00Z")
+        versions = appeal.history.count()
+        data = read_form(client.get(change_url(appeal)))
+        index = row_index(data, "figures", site.figure)
+        data[f"figures-{index}-note"] = "Counted again."
+        assert client.post(change_url(appeal), data).status_code == 302
+        appeal.refresh_from_db()
+        assert appeal.history.count() == versions
+        assert appeal.updated_at.year > 2022
