@@ -29,6 +29,7 @@ class DonationRouteInline(StaffRulesInline, admin.StackedInline):
         ("health", "checked_at"),
     ]
     readonly_fields = ["clicks_total", "clicks_recent", "health", "checked_at"]
+    show_change_link = True  # an Editor changes a route of a published appeal on its own page
 
     def get_queryset(self, request):
         since = clock.today() - datetime.timedelta(days=RECENT_DAYS - 1)
@@ -234,6 +235,7 @@ class DonationRouteAdmin(StaffRulesAdmin, admin.ModelAdmin):
     readonly_fields = ["appeal", "is_broken", "check_status", "check_error", "checked_at"]
     fields = ["appeal", "label", "kind", "url", "currency", "gift_aid", "details", *readonly_fields[1:]]
     council_paths = ("appeal__cities", "appeal__links__city_a", "appeal__links__city_b")
+    public_when = ("appeal__is_published",)
 
     def has_add_permission(self, request):
         return False

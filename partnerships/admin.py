@@ -213,6 +213,7 @@ class AlternativeClaimInline(StaffRulesInline, admin.StackedInline):
 @admin.register(Event)
 class EventAdmin(StaffRulesAdmin, PublishActionsMixin, admin.ModelAdmin):
     council_paths = ("link__city_a", "link__city_b")
+    public_when = ("is_published", "link__is_published")  # a draft link's events are not shown
     list_display = ["title", "link", "date_display", "status", "is_published"]
     list_filter = ["status", "is_published", "date_precision"]
     list_select_related = ["link__city_a", "link__city_b"]
@@ -241,6 +242,7 @@ class RoleInline(StaffRulesInline, admin.TabularInline):
     extra = 0
     autocomplete_fields = ["city"]
     fields = ["title", "city", "start", "start_precision", "end", "end_precision"]
+    show_change_link = True  # an Editor changes a role of a published person on its own page
 
 
 @admin.register(Person)

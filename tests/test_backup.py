@@ -49,6 +49,13 @@ def edited_site(client, site):
     data = read_form(client.get(url))
     data.update(summary="Edited twice: “quotes”, Харків, 100%.")
     assert client.post(url, data).status_code == 302
+    # An Editor's change to the published link: kept as a proposed change.
+    editor = User.objects.create_user("edna", password="correct horse battery staple", is_staff=True)
+    editor.groups.add(Group.objects.get(name="Editor"))
+    client.force_login(editor)
+    data = read_form(client.get(url))
+    data.update(summary="Proposed by an editor.", sources=[str(site.bbc.pk)])
+    assert client.post(url, data).status_code == 302
 
 
 def test_round_trip_is_exact(client, site, tmp_path):
@@ -58,6 +65,7 @@ def test_round_trip_is_exact(client, site, tmp_path):
     assert any(row["history_user_id"] for row in before["partnerships.HistoricalLink"])
     assert before["partnerships.HistoricalLink_sources"]
     assert before["appeals.DonationRoute"] and before["appeals.HistoricalAppeal_cities"]
+    assert before["twinning.ProposedChange"][0]["fields"] == {"summary": "Proposed by an editor."}
 
     file = tmp_path / "backup.json"
     call_command("export_content", str(file))

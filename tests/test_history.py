@@ -184,3 +184,170 @@ class TestConcurrentEdits:
         assert "changed this record while you were editing it" in response.content.decode()
         obj.refresh_from_db()
         assert getattr(obj, field) == "first"
+
+
+def row_index(data, prefix, obj):
+    """The index of ``obj``'s row in an inline formset of a page read with read_form."""
+    for index in range(int(data[f"{prefix}-TOTAL_FORMS"])):
+        if data.get(f"{prefix}-{index}-id") == str(obj.pk):
+            return index
+    raise AssertionError(f"no {prefix} row for {obj!r}")
+
+
+def row_errors(response, prefix, index):
+    for formset in response.context["inline_admin_formsets"]:
+        if formset.formset.prefix == prefix:
+            return [str(e) for e in formset.formset.forms[index].non_field_errors()]
+    raise AssertionError(f"no inline {prefix}")
+
+
+class TestInlineRows:
+    """Each row of an inline (a link's events, a city's other names, an appeal's routes and
+    figures) carries its own version: a row changed on this page after someone else saved it
+    is refused, on that row; rows this page left alone are neither checked nor saved."""
+
+    def two_pages(self, client, obj):
+        from django.test import Client
+
+        first, second = client, Client()
+        first.force_login(publisher("alice"))
+        second.force_login(publisher("bob"))
+        return first, second, read_form(first.get(change_url(obj))), read_form(second.get(change_url(obj)))
+
+    def test_every_row_carries_its_version(self, admin_client, world):
+        data = read_form(admin_client.get(change_url(world.leeds_kharkiv)))
+        for prefix in ["events", "statements"]:
+            for index in range(int(data[f"{prefix}-TOTAL_FORMS"])):
+                version = data[f"{prefix}-{index}-edit_version"]
+                row = data[f"{prefix}-{index}-id"]
+                model = pm.Event if prefix == "events" else pm.Statement
+                assert version == str(model.history.filter(id=row).latest().history_id)
+
+    def test_the_second_save_of_the_same_row_is_refused_on_that_row(self, client, world):
+        link, oath = world.leeds_kharkiv, world.oath
+        first, second, alice_page, bob_page = self.two_pages(client, link)
+        index = row_index(alice_page, "events", oath)
+
+        alice_page[f"events-{index}-title"] = "Friendship Oath signed (Alice)"
+        assert first.post(change_url(link), alice_page).status_code == 302
+        oath.refresh_from_db()
+        assert oath.title == "Friendship Oath signed (Alice)"
+
+        bob_page[f"events-{index}-title"] = "Friendship Oath signed (Bob)"
+        response = second.post(change_url(link), bob_page)
+        assert response.status_code == 200
+        errors = row_errors(response, "events", index)
+        assert len(errors) == 1
+        assert "Someone else changed this row while you were editing the page (alice," in errors[0]
+        # The other rows and the record itself have no such error.
+        assert not response.context["adminform"].form.non_field_errors()
+        assert all(
+            not row_errors(response, "events", other)
+            for other in range(int(bob_page["events-TOTAL_FORMS"]))
+            if other != index
+        )
+        oath.refresh_from_db()
+        assert oath.title == "Friendship Oath signed (Alice)"
+
+    def test_a_save_from_the_same_page_that_leaves_that_row_alone_works(self, client, world):
+        link, oath, explore = world.leeds_kharkiv, world.oath, world.explore
+        first, second, alice_page, bob_page = self.two_pages(client, link)
+        oath_row = row_index(alice_page, "events", oath)
+        alice_page[f"events-{oath_row}-title"] = "Friendship Oath signed (Alice)"
+        assert first.post(change_url(link), alice_page).status_code == 302
+        versions = link.history.count()
+
+        # Bob's page is older than Alice's save; he changes another row and the link itself.
+        explore_row = row_index(bob_page, "events", explore)
+        bob_page[f"events-{explore_row}-decided_by"] = "Leeds City Council executive board"
+        bob_page["summary"] = "A solidarity link agreed in wartime, and kept."
+        response = second.post(change_url(link), bob_page)
+        assert response.status_code == 302, response.context and response.context["errors"]
+        oath.refresh_from_db()
+        explore.refresh_from_db()
+        link.refresh_from_db()
+        assert oath.title == "Friendship Oath signed (Alice)"  # Bob's stale copy was not saved
+        assert explore.decided_by == "Leeds City Council executive board"
+        assert link.summary == "A solidarity link agreed in wartime, and kept."
+        # Alice's save changed only a row: the link itself got no new version from it.
+        assert link.history.count() == versions + 1
+
+    def test_a_row_changed_on_its_own_page_meanwhile(self, client, world):
+        """The conflict is caught whichever page the first change came from."""
+        link, oath = world.leeds_kharkiv, world.oath
+        first, second, _alice_link_page, bob_page = self.two_pages(client, link)
+        event_page = read_form(first.get(change_url(oath)))
+        event_page["decided_by"] = "Lord Mayor of Leeds"
+        assert first.post(change_url(oath), event_page).status_code == 302
+
+        index = row_index(bob_page, "events", oath)
+        bob_page[f"events-{index}-decided_by"] = "First Deputy Mayor of Kharkiv"
+        response = second.post(change_url(link), bob_page)
+        assert response.status_code == 200
+        assert "Someone else changed this row" in " ".join(row_errors(response, "events", index))
+        oath.refresh_from_db()
+        assert oath.decided_by == "Lord Mayor of Leeds"
+
+    def test_an_unchanged_row_is_not_refused(self, client, world):
+        """A row someone else saved, left alone on this page: the save goes through, and their
+        change stays."""
+        link, oath = world.leeds_kharkiv, world.oath
+        first, second, _alice_link_page, bob_page = self.two_pages(client, link)
+        event_page = read_form(first.get(change_url(oath)))
+        event_page["title"] = "Friendship Oath signed in Prague, 6 December"
+        assert first.post(change_url(oath), event_page).status_code == 302
+
+        bob_page["run_by"] = "Leeds City Council"
+        assert second.post(change_url(link), bob_page).status_code == 302
+        oath.refresh_from_db()
+        link.refresh_from_db()
+        assert oath.title == "Friendship Oath signed in Prague, 6 December"
+        assert link.run_by == "Leeds City Council"
+
+    def test_tabular_rows_too(self, client, world):
+        """A city's other names (a table): the version is a hidden input in the row."""
+        city = world.kharkiv
+        name = city.other_names.get()
+        first, second, alice_page, bob_page = self.two_pages(client, city)
+        index = row_index(alice_page, "other_names", name)
+        assert alice_page[f"other_names-{index}-edit_version"]
+        alice_page[f"other_names-{index}-name"] = "Charkow"
+        assert first.post(change_url(city), alice_page).status_code == 302
+        bob_page[f"other_names-{index}-name"] = "Kharkow"
+        response = second.post(change_url(city), bob_page)
+        assert response.status_code == 200
+        assert "Someone else changed this row" in " ".join(row_errors(response, "other_names", index))
+        name.refresh_from_db()
+        assert name.name == "Charkow"
+
+    @pytest.mark.parametrize(
+        ("prefix", "field", "value"), [("routes", "label", "Give"), ("figures", "note", "x")]
+    )
+    def test_an_appeals_routes_and_figures(self, client, site, prefix, field, value):
+        appeal = site.appeal
+        first, second, alice_page, bob_page = self.two_pages(client, appeal)
+        row = {"routes": site.route, "figures": site.figure}[prefix]
+        index = row_index(alice_page, prefix, row)
+        alice_page[f"{prefix}-{index}-{field}"] = value + " (Alice)"
+        assert first.post(change_url(appeal), alice_page).status_code == 302
+        bob_page[f"{prefix}-{index}-{field}"] = value + " (Bob)"
+        response = second.post(change_url(appeal), bob_page)
+        assert response.status_code == 200
+        assert "Someone else changed this row" in " ".join(row_errors(response, prefix, index))
+        row.refresh_from_db()
+        assert getattr(row, field) == value + " (Alice)"
+
+    def test_a_record_whose_rows_alone_changed_keeps_its_version_but_not_its_date(self, client, site):
+        """Changing only a row does not save the appeal again (no new history entry, so other
+        open copies of the page stay current), but its "last changed" still moves (sitemap)."""
+        appeal = site.appeal
+        client.force_login(publisher("alice"))
+        am.Appeal.objects.filter(pk=appeal.pk).update(updated_at="2022-01-01T00:00:00Z")
+        versions = appeal.history.count()
+        data = read_form(client.get(change_url(appeal)))
+        index = row_index(data, "figures", site.figure)
+        data[f"figures-{index}-note"] = "Counted again."
+        assert client.post(change_url(appeal), data).status_code == 302
+        appeal.refresh_from_db()
+        assert appeal.history.count() == versions
+        assert appeal.updated_at.year > 2022

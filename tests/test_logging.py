@@ -90,3 +90,21 @@ def test_errors_are_logged_as_json_with_the_traceback(client_no_raise, log_lines
     errors = [line for line in log_lines() if line["level"] == "ERROR"]
     assert errors and "deliberate failure" in errors[0]["exc_info"]
     assert VISITOR_IP not in json.dumps(errors)
+
+
+def test_an_editors_proposed_change_is_logged_as_proposed(client, world, log_lines):
+    """An Editor's save of a published record changes nothing: the log says it was proposed."""
+    user = User.objects.create_user("edna", password="correct horse battery staple", is_staff=True)
+    user.groups.add(Group.objects.get(name="Editor"))
+    client.force_login(user)
+    url = reverse("admin:partnerships_link_change", args=[world.leeds_kharkiv.pk])
+    data = read_form(client.get(url, **visitor()))
+    data["summary"] = "Proposed for the log test."
+    assert client.post(url, data, **visitor()).status_code == 302
+    lines = log_lines()
+    actions = [line for line in lines if line.get("event") == "staff_action"]
+    assert [(a["action"], a["model"], a["staff"]) for a in actions] == [
+        ("proposed", "partnerships.link", "edna")
+    ]
+    assert actions[0]["object_id"] == str(world.leeds_kharkiv.pk)
+    assert VISITOR_IP not in json.dumps(lines) and VISITOR_AGENT not in json.dumps(lines)

@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 from django.utils.translation import gettext_lazy as _
 
+from twinning import proposals_admin  # noqa: F401 - registers the review of proposed changes
 from twinning.models import StaffProfile
 
 

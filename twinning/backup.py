@@ -1,4 +1,5 @@
-"""Backup of everything the site holds: content, its full history, sources, staff accounts.
+"""Backup of everything the site holds: content, its full history, sources, staff accounts and
+the changes Editors proposed.
 
 ``export_content FILE`` writes Django's JSON serialisation of these models, ordered by model
 and primary key, keeping every primary key (so history entries, footnotes and links keep
@@ -15,8 +16,9 @@ import json
 from django.apps import apps
 from django.db import connection
 
-# What a backup holds. Whole apps, so models added to them later are included by themselves.
-LABELS = ["auth.user", "partnerships", "appeals", "twinning.staffprofile"]
+# What a backup holds. Whole apps, so models added to them later are included by themselves;
+# the Editors' proposed changes waiting for review (or already decided) too.
+LABELS = ["auth.user", "partnerships", "appeals", "twinning.staffprofile", "twinning.proposedchange"]
 # Must be empty before an import: it restores a site, it does not merge two.
 CONTENT_APPS = ["partnerships", "appeals"]
 

@@ -37,6 +37,24 @@ def admin_action(sender, instance, created, **kwargs):
     )
 
 
+def change_proposed(user, proposal):
+    """An Editor's save of a published record, kept as a proposed change (no admin log entry:
+    the record itself did not change, and the proposal's own page is for Publishers)."""
+    content_type = proposal.content_type
+    logger.info(
+        "staff proposed a change to %s",
+        content_type.model,
+        extra={
+            "event": "staff_action",
+            "action": "proposed",
+            "staff": user.get_username(),
+            "model": f"{content_type.app_label}.{content_type.model}",
+            "object_id": str(proposal.object_id),
+            "object": proposal.object_repr,
+        },
+    )
+
+
 @receiver(user_logged_in, dispatch_uid="twinning_log_login")
 def logged_in(sender, request, user, **kwargs):
     logger.info("staff signed in", extra={"event": "login", "staff": user.get_username()})

@@ -10,19 +10,33 @@
 - **Nothing is lost.** Every save is recorded with who and when (django-simple-history); the
   history page restores any earlier version, its sources included.
 - **No silent overwrites.** A record's page carries the version it was opened at (its latest
-  history entry); saving after someone else saved is refused with who changed it and when.
+  history entry), and so does each row of its inlines; saving after someone else saved is
+  refused with who changed it and when. A row nobody changed on this page is not checked (it is
+  not saved either).
+- **Editors propose, Publishers publish.** An Editor's save of a published record leaves it as
+  it is and stores a proposed change for a Publisher to review (``twinning/proposals.py``). On
+  a published record's page, the rows of its inlines that are published themselves are shown
+  disabled to Editors (rows with their own page are changed there, as proposals), and rows of
+  models without a publication flag cannot be added by them: they would be public at once.
 """
 
 from django import forms
+from django.contrib import messages
+from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.widgets import AutocompleteMixin
 from django.core.exceptions import ValidationError
 from django.db.models import Q
+from django.http import HttpResponseRedirect
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from twinning import logs, proposals
 from twinning.models import StaffProfile
+from twinning.versions import latest_version, latest_version_ids
 
 PUBLISH_FIELDS = ("is_published", "is_featured")
 
@@ -75,12 +89,46 @@ def councils_of_form(form, paths):
 VERSION_FIELD = "edit_version"
 
 
-def latest_version(model, pk):
-    """The latest history entry of a record, or None."""
-    history = getattr(model, "history", None)
-    if history is None or pk is None:
-        return None
-    return history.filter(**{model._meta.pk.attname: pk}).order_by("-history_id").first()
+class _Unlabelled(forms.HiddenInput):
+    """A hidden input no label points at (the admin writes a label for every field it lays out,
+    and a label for a hidden input is invalid HTML)."""
+
+    def id_for_label(self, id_):
+        return ""
+
+
+def _without_aria(attrs):
+    return {key: value for key, value in (attrs or {}).items() if not key.startswith("aria-")}
+
+
+class _HiddenInitial(forms.HiddenInput):
+    """The value a row's field had when the page was opened. Django copies the field's
+    aria-describedby onto it, which a hidden input must not have."""
+
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, value, _without_aria(attrs))
+
+
+class _MultipleHiddenInitial(forms.MultipleHiddenInput):
+    def get_context(self, name, value, attrs):
+        return super().get_context(name, value, _without_aria(attrs))
+
+
+class VersionField(forms.CharField):
+    """The hidden version a page was opened at. It never counts as a change: a row whose
+    version moved on while nobody touched it on this page is not a changed row."""
+
+    widget = _Unlabelled
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, **kwargs)
+
+    def has_changed(self, initial, data):
+        return False
+
+
+def has_publication_flag(model):
+    return any(f.name == "is_published" for f in model._meta.get_fields())
 
 
 def _restored_m2m(request, model, obj):
@@ -100,24 +148,42 @@ def _restored_m2m(request, model, obj):
     return initial
 
 
-def staff_form(base, request, model_admin=None, obj=None):
+def staff_form(base, request, model_admin=None, obj=None, row_model=None):
     """``base`` with the staff rules: the council check and the version check (for a record's
-    own page), and drafts for those who may not publish."""
+    own page, and for each inline row of a ``row_model`` with a history), and drafts for those
+    who may not publish."""
     council = council_of(request.user)
     publisher = can_publish(request.user)
     paths = getattr(model_admin, "council_paths", ())
-    versioned = model_admin is not None and obj is not None and hasattr(model_admin.model, "history")
+    row = row_model is not None
+    if row:
+        versioned = hasattr(row_model, "history")
+    else:
+        versioned = model_admin is not None and obj is not None and hasattr(model_admin.model, "history")
     restored = _restored_m2m(request, model_admin.model, obj) if model_admin is not None else {}
     attrs = {}
     if versioned:
-        attrs[VERSION_FIELD] = forms.CharField(required=False, widget=forms.HiddenInput)
+        attrs[VERSION_FIELD] = VersionField()
 
     class StaffForm(base):
-        def __init__(self, *args, **kwargs):
+        def __init__(self, *args, edit_versions=None, **kwargs):
             super().__init__(*args, **kwargs)
+            if row and VERSION_FIELD in self.fields:
+                # A row counts as changed when it differs from what the page showed, not from
+                # what is stored now: a row someone else saved meanwhile and this page left
+                # alone is then neither saved (with this page's old values) nor refused.
+                for name, field in self.fields.items():
+                    if name != VERSION_FIELD and not field.widget.is_hidden:
+                        field.show_hidden_initial = True
+                        multiple = issubclass(field.hidden_widget, forms.MultipleHiddenInput)
+                        field.hidden_widget = _MultipleHiddenInitial if multiple else _HiddenInitial
             if VERSION_FIELD in self.fields:
-                latest = latest_version(self._meta.model, self.instance.pk)
-                self.fields[VERSION_FIELD].initial = str(latest.history_id) if latest else ""
+                if edit_versions is not None:  # a formset's rows, looked up together
+                    latest_id = edit_versions.get(self.instance.pk)
+                else:
+                    latest = latest_version(self._meta.model, self.instance.pk)
+                    latest_id = latest.history_id if latest else None
+                self.fields[VERSION_FIELD].initial = str(latest_id) if latest_id else ""
             for name, value in restored.items():
                 if name in self.fields:
                     self.initial[name] = value
@@ -138,24 +204,37 @@ def staff_form(base, request, model_admin=None, obj=None):
 
         def _check_version(self, cleaned):
             """Refuse to overwrite a change someone saved after this page was opened. A post
-            without a version (not from the admin's own page) is not checked."""
+            without a version (not from the admin's own page) is not checked, and neither is
+            an inline row this page did not change (it is not saved)."""
             opened_at = (cleaned or {}).get(VERSION_FIELD) if VERSION_FIELD in self.fields else None
-            if not opened_at:
+            if not opened_at or (row and not self.has_changed()):
                 return
             latest = latest_version(self._meta.model, self.instance.pk)
-            if latest and str(latest.history_id) != opened_at:
+            if not latest or str(latest.history_id) == opened_at:
+                return
+            when = {
+                "who": latest.history_user or _("unknown user"),
+                "when": date_format(localtime(latest.history_date), "DATETIME_FORMAT"),
+            }
+            if row:
                 raise ValidationError(
                     _(
-                        "Someone else changed this record while you were editing it (%(who)s, "
-                        "%(when)s). Your changes have not been saved. Open the record again to "
-                        "see their version, then make your changes again."
+                        "Someone else changed this row while you were editing the page (%(who)s, "
+                        "%(when)s). Your changes have not been saved. Open the page again to see "
+                        "their version, then make your changes again."
                     )
-                    % {
-                        "who": latest.history_user or _("unknown user"),
-                        "when": date_format(localtime(latest.history_date), "DATETIME_FORMAT"),
-                    },
+                    % when,
                     code="changed_meanwhile",
                 )
+            raise ValidationError(
+                _(
+                    "Someone else changed this record while you were editing it (%(who)s, "
+                    "%(when)s). Your changes have not been saved. Open the record again to "
+                    "see their version, then make your changes again."
+                )
+                % when,
+                code="changed_meanwhile",
+            )
 
         def save(self, commit=True):
             if not publisher and self.instance._state.adding:
@@ -225,10 +304,17 @@ class _StaffRulesBase:
 
 class StaffRulesAdmin(_StaffRulesBase, SimpleHistoryAdmin):
     """Mixin for a ModelAdmin. ``council_paths``: ORM paths from the model to partnerships.City
-    (``"pk"`` for the city itself); empty for records every council shares (sources, people)."""
+    (``"pk"`` for the city itself); empty for records every council shares (sources, people).
+    ``public_when``: ORM paths to the flags that must all be true for a record to be public
+    (by default its own ``is_published``; a model without one is public as soon as it exists)."""
 
     council_paths = ()
     scoped_staff_may_add = True
+    public_when = None
+    change_form_template = "admin/twinning/staff_change_form.html"
+
+    class Media:
+        css = {"all": ["css/admin-staff.css"]}
 
     def _scope(self, council):
         q = Q()
@@ -250,6 +336,25 @@ class StaffRulesAdmin(_StaffRulesBase, SimpleHistoryAdmin):
         if council is None or not self.council_paths or obj is None or obj.pk is None:
             return True
         return self.model._default_manager.filter(self._scope(council), pk=obj.pk).exists()
+
+    def is_live(self, request, obj):
+        """Whether the stored record is public (asked once per request and record)."""
+        if obj is None or obj.pk is None:
+            return False
+        cache = request.__dict__.setdefault("_twinning_live", {})
+        key = (self.model._meta.label, obj.pk)
+        if key not in cache:
+            paths = self.public_when
+            if paths is None:
+                paths = ("is_published",) if has_publication_flag(self.model) else ()
+            flags = dict.fromkeys(paths, True)
+            cache[key] = self.model._default_manager.filter(pk=obj.pk, **flags).exists()
+        return cache[key]
+
+    def proposes(self, request, obj):
+        """Whether this user's save of ``obj`` becomes a proposed change: an Editor's save of a
+        published record."""
+        return not can_publish(request.user) and self.is_live(request, obj)
 
     def has_add_permission(self, request, *args):
         allowed = super().has_add_permission(request, *args)
@@ -284,12 +389,162 @@ class StaffRulesAdmin(_StaffRulesBase, SimpleHistoryAdmin):
         kwargs["form"] = staff_form(kwargs.get("form", self.form), request, self, obj)
         return super().get_form(request, obj, change=change, **kwargs)
 
+    # An Editor's save of a published record: a proposed change instead (twinning/proposals.py).
+    # The record, its own many-to-many fields included, stays as it is; new draft rows of its
+    # inlines are still saved.
+
+    def save_model(self, request, obj, form, change):
+        if change and self.proposes(request, obj):
+            request._twinning_proposal = proposals.propose(obj, form, request.user)
+            form.save_m2m = _nothing  # the sources wait in the proposal too
+            return
+        if change and not _changes_record(obj, form):
+            # Only rows of the inlines changed: the record is not saved again, so it gets no new
+            # history entry and the pages others have open on it stay current.
+            request._twinning_record_unsaved = True
+            return
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        rows_saved = any(
+            getattr(formset, name, None)
+            for formset in formsets
+            for name in ("new_objects", "changed_objects", "deleted_objects")
+        )
+        if getattr(request, "_twinning_record_unsaved", False) and rows_saved:
+            # "Last changed" still follows changes to the rows (an appeal's, for the sitemap).
+            now = timezone.now()
+            touched = {
+                f.attname: now for f in self.model._meta.concrete_fields if getattr(f, "auto_now", False)
+            }
+            if touched:
+                self.model._default_manager.filter(pk=form.instance.pk).update(**touched)
+
+    def log_change(self, request, obj, message):
+        proposal = getattr(request, "_twinning_proposal", None)
+        if proposal is None:
+            return super().log_change(request, obj, message)
+        logs.change_proposed(request.user, proposal)
+        # What else the save did: new draft rows of the inlines (the record's own fields wait).
+        if isinstance(message, list):
+            rows = [entry for entry in message if "name" in next(iter(entry.values()), {})]
+            if rows:
+                return super().log_change(request, obj, rows)
+        return None
+
+    def response_change(self, request, obj):
+        if getattr(request, "_twinning_proposal", None) is None:
+            return super().response_change(request, obj)
+        self.message_user(
+            request,
+            _(
+                "Your change was saved as a draft for a Publisher to review; the published "
+                "version is unchanged."
+            ),
+            messages.WARNING,
+        )
+        opts = self.opts
+        if IS_POPUP_VAR in request.POST:
+            # Opened from another record's page (the pencil beside a field): close the popup,
+            # naming the record as it is, not as proposed.
+            return super().response_change(request, self.model._default_manager.get(pk=obj.pk))
+        if "_continue" in request.POST:
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[obj.pk])
+        elif "_addanother" in request.POST:
+            url = reverse(f"admin:{opts.app_label}_{opts.model_name}_add")
+        else:
+            return self.response_post_save_change(request, obj)
+        return HttpResponseRedirect(url)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and obj is not None and obj.pk is not None:
+            pending = list(proposals.pending_of(obj))
+            context.update(
+                proposes_changes=self.proposes(request, obj),
+                pending_proposals=pending,
+                own_pending_proposals=[p for p in pending if p.author_id == request.user.pk],
+                may_review_proposals=can_publish(request.user),
+                proposals_url=(
+                    reverse("admin:twinning_proposedchange_changelist")
+                    + f"?state__exact=pending&content_type__id__exact={pending[0].content_type_id}"
+                    + f"&object_id={obj.pk}"
+                    if pending
+                    else ""
+                ),
+            )
+        return super().render_change_form(request, context, add, change, form_url, obj)
+
+
+def _nothing():
+    return None
+
+
+def _changes_record(obj, form):
+    live = type(obj)._default_manager.filter(pk=obj.pk).first()
+    if live is None:
+        return True
+    names, related = proposals.changes(obj, form, live)
+    return bool(names or related)
+
+
+class _StaffFormSet:
+    """An inline's rows: their versions looked up in one query, and, for an Editor on a
+    published record, its published rows disabled (``frozen``)."""
+
+    frozen = None
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if VERSION_FIELD in self.form.base_fields:
+            if not hasattr(self, "_edit_versions"):
+                self._edit_versions = latest_version_ids(self.model, [o.pk for o in self.get_queryset()])
+            kwargs["edit_versions"] = self._edit_versions
+        return kwargs
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if self.frozen is not None and form.instance.pk is not None and self.frozen(form.instance):
+            for field in form.fields.values():
+                field.disabled = True  # shown, never taken from the post
+        return form
+
 
 class StaffRulesInline(_StaffRulesBase):
-    """Mixin for an inline: drafts for non-publishers, deletion for superusers only. The
-    council check is the parent record's."""
+    """Mixin for an inline: drafts for non-publishers, deletion for superusers only, a version
+    on each row. The council check is the parent record's. For an Editor on a published record,
+    rows that are public (published rows; every row of a model without a publication flag) are
+    disabled, and rows of a model without a publication flag cannot be added."""
+
+    def _parent_is_live_for_editor(self, request, obj):
+        if obj is None or can_publish(request.user):
+            return False
+        parent_admin = self.admin_site._registry.get(self.parent_model)
+        return isinstance(parent_admin, StaffRulesAdmin) and parent_admin.is_live(request, obj)
+
+    def _row_is_public(self, row):
+        return getattr(row, "is_published", True)
+
+    def has_add_permission(self, request, obj):
+        allowed = super().has_add_permission(request, obj)
+        if allowed and not has_publication_flag(self.model) and self._parent_is_live_for_editor(request, obj):
+            return False
+        return allowed
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = [
+            (name, {**options, "fields": [f for f in options.get("fields", []) if f != VERSION_FIELD]})
+            for name, options in super().get_fieldsets(request, obj)
+        ]
+        if hasattr(self.model, "history") and fieldsets and self.has_change_permission(request, obj):
+            name, options = fieldsets[0]
+            fieldsets[0] = (name, {**options, "fields": [*options["fields"], VERSION_FIELD]})
+        return fieldsets
 
     def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = staff_form(kwargs.get("form", self.form), request, row_model=self.model)
         formset = super().get_formset(request, obj, **kwargs)
-        formset.form = staff_form(formset.form, request)
-        return formset
+        attrs = {}
+        if self._parent_is_live_for_editor(request, obj):
+            attrs["frozen"] = staticmethod(self._row_is_public)
+        return type(formset.__name__, (_StaffFormSet, formset), attrs)

@@ -79,3 +79,34 @@ def test_the_checker_finds_errors(tmp_path):
     errors = [m["message"] for m in nu_check([page]) if is_error(m)]
     assert any("Duplicate ID" in e for e in errors)
     assert any("Stray end tag" in e for e in errors)
+
+
+@pytest.mark.django_db
+def test_the_proposed_change_pages_are_valid_html(world, staff_groups, tmp_path):
+    """The pages this project adds to the admin for proposed changes: the review of a proposal
+    (waiting, and overtaken by a later change), the list, and the index for a Publisher and
+    for an Editor. (The admin's own change forms are Django's and are not checked here.)"""
+    from django.urls import reverse
+
+    from tests.test_proposed_changes import LIST, edit, propose_summary, review_url, signed_in, staff
+
+    editor = signed_in(staff("edna", "Editor"))
+    publisher = signed_in(staff("pat", "Publisher"))
+    waiting = propose_summary(editor, world.leeds_kharkiv, sources=[str(world.bbc.pk)])
+    overtaken = propose_summary(editor, world.leeds_lille, summary="Proposed.")
+    edit(publisher, world.leeds_lille, summary="Changed meanwhile.")
+    pages = {
+        "review": publisher.get(review_url(waiting)),
+        "review of an overtaken proposal": publisher.get(review_url(overtaken)),
+        "list": publisher.get(LIST),
+        "index for a Publisher": publisher.get(reverse("admin:index")),
+        "index for an Editor": editor.get(reverse("admin:index")),
+    }
+    names = {}
+    for number, (label, response) in enumerate(pages.items()):
+        assert response.status_code == 200, label
+        file = tmp_path / f"admin-{number}.html"
+        file.write_bytes(response.content)
+        names[str(file)] = label
+    errors = [describe(m, names) for m in nu_check(sorted(Path(p) for p in names)) if is_error(m)]
+    assert not errors, "Nu Html Checker errors:\n" + "\n".join(errors)

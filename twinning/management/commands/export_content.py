@@ -6,7 +6,8 @@ from twinning.backup import LABELS
 
 class Command(BaseCommand):
     help = (
-        "Write all content, its full history, the sources and the staff accounts to FILE (JSON). "
+        "Write all content, its full history, the sources, the staff accounts and the proposed changes "
+        "to FILE (JSON). "
         "The file holds password hashes: keep it as safe as the database."
     )
 
