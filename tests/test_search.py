@@ -68,6 +68,16 @@ def test_a_link_found_by_its_history_says_which_event(client, initial):
     assert "<mark>Braddock</mark>" in text
 
 
+def test_a_link_is_found_by_words_from_both_its_cities_and_its_summary(client, db):
+    """Every word must be in the link's text taken together, though no one part has them all."""
+    alphaton, betaville, gammaton = (CityFactory(name=n) for n in ("Alphaton", "Betaville", "Gammaton"))
+    wanted = LinkFactory(city_a=alphaton, city_b=betaville, summary="A friendship.", run_by="")
+    # Alphaton and friendship, but not Betaville:
+    LinkFactory(city_a=alphaton, city_b=gammaton, summary="A friendship.", run_by="")
+    urls = result_urls(client.get(SEARCH, {"q": "Alphaton Betaville friendship"}))
+    assert urls == [wanted.get_absolute_url()]  # not the other link, nor either city
+
+
 def test_the_matching_words_are_highlighted_across_accents(client, initial):
     text = results(client.get(SEARCH, {"q": "Brunn"}))
     assert "<mark>Brünn</mark>" in text

@@ -5,6 +5,13 @@ word similarity on accent-folded names, so "Brunn", "kharkov", "Odessa" and the 
 "Terekov" find Brno, Kharkiv, Odesa and Ihor Terekhov. On SQLite: every word of the query must
 appear, accents and case folded, in one of the same fields.
 
+On PostgreSQL every condition that picks rows is one an index answers (indexes in
+twinning/migrations/0004_indexed_search.py, docs/adr/0024-indexed-search-on-postgresql.md): the
+fuzzy match is the operator ``%>`` on folded names, the full-text match ``@@`` on each table's
+own vector, and what another table contributes (a link's cities, its events, a statement's
+speaker) is found in that table first and looked up by id. The scores are computed only for the
+rows found.
+
 Each kind is ranked by one query returning at most ``PER_KIND`` (kind, id, score) rows; the rows
 are merged and sorted in Python, and the page's records are then loaded with one query per kind.
 So a search costs the same number of queries however much data there is.
@@ -13,6 +20,8 @@ So a search costs the same number of queries however much data there is.
 import re
 from dataclasses import dataclass, field
 
+from django.conf import settings
+from django.contrib.postgres.lookups import TrigramWordSimilar
 from django.contrib.postgres.search import (
     SearchQuery,
     SearchRank,
@@ -21,10 +30,12 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import (
+    BooleanField,
     Case,
     Exists,
     F,
     FloatField,
+    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -43,8 +54,9 @@ from twinning.text import Fold, fold
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
 PER_KIND = 200
-# word_similarity (0–1) from which a fuzzy name match counts: "Terekov"/"Terekhov" is 0.625.
-SIMILARITY = 0.5
+# word_similarity (0–1) from which a fuzzy name match counts: "Terekov"/"Terekhov" is 0.625. On
+# PostgreSQL the connection's pg_trgm.word_similarity_threshold, set from the same setting.
+SIMILARITY = settings.SEARCH_WORD_SIMILARITY
 FTS_CONFIG = "english"
 
 KINDS = ("city", "link", "statement", "person", "appeal")
@@ -57,6 +69,7 @@ KIND_LABELS = {
 }
 
 _WORD = re.compile(r"\w+", re.UNICODE)
+_ALNUM = re.compile(r"[^\W_]+", re.UNICODE)
 
 
 class QueryProblem(ValueError):
@@ -86,6 +99,21 @@ def terms(query):
     """The query's words, folded, at most MAX_TERMS of them, longest first for highlighting."""
     words = list(dict.fromkeys(fold(w) for w in _WORD.findall(query)))[:MAX_TERMS]
     return [w for w in words if w]
+
+
+class AmongIds(Func):
+    """``expression = ANY(ARRAY(subquery))`` (PostgreSQL): the subquery runs once, before the
+    rows are read, and its ids are looked up in ``expression``'s index, which can be combined
+    with other indexes in an OR. ``expression IN (subquery)`` in an OR is tested on every row."""
+
+    arity = 2
+    output_field = BooleanField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        column, subquery = self.get_source_expressions()
+        column_sql, column_params = compiler.compile(column)
+        subquery_sql, subquery_params = compiler.compile(subquery)
+        return f"{column_sql} = ANY(ARRAY{subquery_sql})", (*column_params, *subquery_params)
 
 
 @dataclass
@@ -119,9 +147,8 @@ class Search:
             return found
         for kind in KINDS:
             qs = getattr(self, f"_{kind}_matches")()
-            rows = qs.values_list("pk", "score", *(["matched_event"] if kind == "link" else []))
-            for row in rows.order_by("-score", "pk")[:PER_KIND]:
-                found.append(Hit(kind, row[0], float(row[1] or 0), *(row[2:] or [""])))
+            for pk, score in qs.values_list("pk", "score").order_by("-score", "pk")[:PER_KIND]:
+                found.append(Hit(kind, pk, float(score or 0)))
         order = {kind: i for i, kind in enumerate(KINDS)}
         found.sort(key=lambda h: (-round(h.score, 6), order[h.kind], h.pk))
         return found
@@ -129,11 +156,47 @@ class Search:
     def _fuzzy(self, *fields):
         """The best trigram word similarity of the query to any of ``fields`` (PostgreSQL)."""
         query = Fold(Value(self.query))
-        sims = [TrigramWordSimilarity(query, Fold(Coalesce(f, Value("")))) for f in fields]
+        sims = [TrigramWordSimilarity(query, Fold(f)) for f in fields]
         return sims[0] if len(sims) == 1 else Greatest(*sims)
+
+    def _similar(self, *fields):
+        """Q: the query is word-similar to one of ``fields`` (PostgreSQL), in the operator form
+        a trigram index on the folded field answers: ``twinning_fold(field) %> twinning_fold(query)``,
+        true from the connection's pg_trgm.word_similarity_threshold (SIMILARITY)."""
+        query = Fold(Value(self.query))
+        condition = Q()
+        for name in fields:
+            condition |= Q(TrigramWordSimilar(Fold(name), query))
+        return condition
 
     def _tsquery(self):
         return SearchQuery(self.query, search_type="websearch", config=FTS_CONFIG)
+
+    def _any_word_tsquery(self):
+        """A tsquery matching a text that has any one word of the query (PostgreSQL).
+
+        A link matches when its cities' names, summary and who runs it together hold every word
+        of the query; so a link matching through a city's name has a city with at least one of
+        them, and the cities that have one are found by their own index. Words are runs of
+        letters and digits, which the parser does not split further (names are such words)."""
+        words = dict.fromkeys(_ALNUM.findall(self.query)) or [self.query]
+        tsquery = None
+        for word in words:
+            one = SearchQuery(word, search_type="plain", config=FTS_CONFIG)
+            tsquery = one if tsquery is None else tsquery | one
+        return tsquery
+
+    def _similar_ids(self, model):
+        """The ids of ``model`` rows whose name or native name is similar to the query
+        (PostgreSQL): the cities or people through which a link or a statement is similar."""
+        return model.objects.filter(self._similar("name", "native_name")).order_by().values("pk")
+
+    def _named_ids(self, model):
+        """The ids of ``model`` rows whose name is similar to the query or has one of its words
+        (PostgreSQL): the cities or people through which a link or a statement can match."""
+        named = model.objects.alias(name_doc=SearchVector("name", config=FTS_CONFIG))
+        condition = self._similar("name", "native_name") | Q(name_doc=self._any_word_tsquery())
+        return Subquery(named.filter(condition).order_by().values("pk"))
 
     def _vector(self, *weighted):
         vector = None
@@ -178,11 +241,17 @@ class Search:
                 .order_by("-sim")
                 .values("sim")[:1]
             )
+            similar_other = CityName.objects.filter(self._similar("name")).order_by().values("city_id")
             vector = self._vector(("name", "A"), ("native_name", "A"), ("description", "C"))
             sim = Greatest(self._fuzzy("name", "native_name"), Coalesce(Subquery(other), Value(0.0)))
             return (
-                qs.annotate(sim=sim, rank=SearchRank(vector, self._tsquery()), doc=vector)
-                .filter(Q(sim__gte=SIMILARITY) | Q(doc=self._tsquery()))
+                qs.alias(doc=vector)
+                .filter(
+                    self._similar("name", "native_name")
+                    | Q(AmongIds("pk", Subquery(similar_other)))
+                    | Q(doc=self._tsquery())
+                )
+                .annotate(sim=sim, rank=SearchRank(vector, self._tsquery()))
                 .annotate(score=F("sim") + F("rank") + Value(0.5))
             )
 
@@ -198,46 +267,56 @@ class Search:
 
     def _link_matches(self):
         qs = self.visible.links()
-        events = self.visible.events().filter(link=OuterRef("pk"))
         if self.postgres:
-            event_vector = SearchVector("title", "description", config=FTS_CONFIG)
-            matching = events.annotate(doc=event_vector).filter(doc=self._tsquery())
+            tsquery = self._tsquery()
+            event_links = (
+                self.visible.events()
+                .alias(doc=SearchVector("title", "description", config=FTS_CONFIG))
+                .filter(doc=tsquery)
+                .order_by()
+                .values("link_id")
+            )
             vector = self._vector(
                 ("city_a__name", "B"), ("city_b__name", "B"), ("summary", "C"), ("run_by", "C")
             )
-            sim = self._fuzzy("city_a__name", "city_b__name", "city_a__native_name", "city_b__native_name")
+            own = self._vector(("summary", "C"), ("run_by", "C"))
+            fuzzy = ("city_a__name", "city_b__name", "city_a__native_name", "city_b__native_name")
+            cities = self._named_ids(City)
+            similar = self._similar_ids(City)
             return (
-                qs.annotate(
-                    sim=sim,
-                    rank=SearchRank(vector, self._tsquery()),
-                    doc=vector,
-                    event_hit=Exists(matching),
-                    matched_event=Subquery(matching.order_by("date", "pk").values("title")[:1]),
+                qs.alias(own_doc=own, doc=vector)
+                # The links that can match, each alternative answered by an index: a city at
+                # either end named like the query, a summary that matches by itself, a matching
+                # event...
+                .filter(
+                    Q(AmongIds("city_a_id", cities))
+                    | Q(AmongIds("city_b_id", cities))
+                    | Q(own_doc=tsquery)
+                    | Q(AmongIds("pk", Subquery(event_links)))
                 )
-                .filter(Q(sim__gte=SIMILARITY) | Q(doc=self._tsquery()) | Q(event_hit=True))
+                # ...and of those, the ones that do: the lists of similar cities and matching
+                # events are hashed, and the whole vector is built last, for what is left.
+                .filter(
+                    Q(city_a_id__in=similar)
+                    | Q(city_b_id__in=similar)
+                    | Q(pk__in=event_links)
+                    | Q(doc=tsquery)
+                )
                 .annotate(
-                    score=F("sim") * Value(0.6)
-                    + F("rank")
-                    + Case(When(event_hit=True, then=Value(0.4)), default=Value(0.0))
+                    sim=self._fuzzy(*fuzzy),
+                    rank=SearchRank(vector, tsquery),
+                    history=Case(When(pk__in=event_links, then=Value(0.4)), default=Value(0.0)),
                 )
+                .annotate(score=F("sim") * Value(0.6) + F("rank") + F("history"))
             )
+
+        events = self.visible.events().filter(link=OuterRef("pk"))
 
         def in_events(term):
             return Exists(
                 events.alias(t=Fold("title"), d=Fold("description")).filter(
                     Q(t__contains=term) | Q(d__contains=term)
                 )
-            )
-
-        def first_event():
-            condition = Q()
-            for term in self.terms:
-                condition &= Q(t__contains=term) | Q(d__contains=term)
-            return Subquery(
-                events.alias(t=Fold("title"), d=Fold("description"))
-                .filter(condition)
-                .order_by("date", "pk")
-                .values("title")[:1]
             )
 
         qs = self._folded(
@@ -250,8 +329,21 @@ class Search:
             "city_b__native_name",
         )
         return qs.filter(self._every_term(*(f"folded_{i}" for i in range(6)), related=[in_events])).annotate(
-            score=Value(0.3), matched_event=first_event()
+            score=Value(0.3)
         )
+
+    def _first_matching_event(self):
+        """The title of a link's first visible event that matches the query, or None."""
+        events = self.visible.events().filter(link=OuterRef("pk"))
+        if self.postgres:
+            vector = SearchVector("title", "description", config=FTS_CONFIG)
+            events = events.alias(doc=vector).filter(doc=self._tsquery())
+        else:
+            condition = Q()
+            for term in self.terms:
+                condition &= Q(t__contains=term) | Q(d__contains=term)
+            events = events.alias(t=Fold("title"), d=Fold("description")).filter(condition)
+        return Subquery(events.order_by("date", "pk").values("title")[:1])
 
     def _statement_matches(self):
         qs = self.visible.statements()
@@ -259,10 +351,16 @@ class Search:
             vector = self._vector(
                 ("quote", "A"), ("translation", "A"), ("context", "B"), ("speaker__name", "B")
             )
-            sim = self._fuzzy("speaker__name", "speaker__native_name")
+            own = self._vector(("quote", "A"), ("translation", "A"), ("context", "B"))
+            tsquery = self._tsquery()
+            fuzzy = ("speaker__name", "speaker__native_name")
+            # As for links: the statements that can match, through their speaker or their own
+            # text, then the ones that do.
             return (
-                qs.annotate(sim=sim, rank=SearchRank(vector, self._tsquery()), doc=vector)
-                .filter(Q(sim__gte=SIMILARITY) | Q(doc=self._tsquery()))
+                qs.alias(own_doc=own, doc=vector)
+                .filter(Q(AmongIds("speaker_id", self._named_ids(Person))) | Q(own_doc=tsquery))
+                .filter(Q(speaker_id__in=self._similar_ids(Person)) | Q(doc=tsquery))
+                .annotate(sim=self._fuzzy(*fuzzy), rank=SearchRank(vector, tsquery))
                 .annotate(score=F("sim") * Value(0.5) + F("rank"))
             )
         qs = self._folded(qs, "quote", "translation", "context", "speaker__name", "speaker__native_name")
@@ -272,10 +370,10 @@ class Search:
         qs = Person.objects.all()
         if self.postgres:
             vector = self._vector(("name", "A"), ("native_name", "A"), ("description", "C"))
-            sim = self._fuzzy("name", "native_name")
             return (
-                qs.annotate(sim=sim, rank=SearchRank(vector, self._tsquery()), doc=vector)
-                .filter(Q(sim__gte=SIMILARITY) | Q(doc=self._tsquery()))
+                qs.alias(doc=vector)
+                .filter(self._similar("name", "native_name") | Q(doc=self._tsquery()))
+                .annotate(sim=self._fuzzy("name", "native_name"), rank=SearchRank(vector, self._tsquery()))
                 .annotate(score=F("sim") + F("rank") + Value(0.4))
             )
         qs = self._folded(qs, "name", "native_name", "description")
@@ -295,10 +393,10 @@ class Search:
                 ("summary", "B"),
                 ("description", "C"),
             )
-            sim = self._fuzzy("title", "organiser")
             return (
-                qs.annotate(sim=sim, rank=SearchRank(vector, self._tsquery()), doc=vector)
-                .filter(Q(sim__gte=SIMILARITY) | Q(doc=self._tsquery()))
+                qs.alias(doc=vector)
+                .filter(self._similar("title", "organiser") | Q(doc=self._tsquery()))
+                .annotate(sim=self._fuzzy("title", "organiser"), rank=SearchRank(vector, self._tsquery()))
                 .annotate(score=F("sim") * Value(0.6) + F("rank"))
             )
         qs = self._folded(qs, *fields)
@@ -317,7 +415,9 @@ class Search:
             "city": lambda: City.objects.prefetch_related(
                 Prefetch("other_names", queryset=CityName.objects.order_by("name"))
             ),
-            "link": lambda: self.visible.links().with_cities(),
+            "link": lambda: (
+                self.visible.links().with_cities().annotate(matched_event=self._first_matching_event())
+            ),
             "statement": lambda: self.visible.statements().with_people(),
             "person": lambda: Person.objects.all(),
             "appeal": lambda: Appeal.objects.published(),
@@ -327,4 +427,5 @@ class Search:
             records[kind] = loaders[kind]().in_bulk(pks)
         for hit in hits:
             hit.obj = records[hit.kind].get(hit.pk)
+            hit.matched_event = getattr(hit.obj, "matched_event", None) or ""
         return [hit for hit in hits if hit.obj is not None]

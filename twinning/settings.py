@@ -218,6 +218,18 @@ INSTALLED_APPS += [
     "django.contrib.postgres",
     "django.contrib.sitemaps",
 ]
+# The search's fuzzy name match counts from this trigram word similarity ("Terekov" is 0.625
+# of "Terekhov"). On PostgreSQL it is pg_trgm's threshold for the indexable operator `%>`, set on
+# each connection (docs/adr/0024-indexed-search-on-postgresql.md).
+SEARCH_WORD_SIMILARITY = 0.5
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    _db_options = DATABASES["default"].setdefault("OPTIONS", {})
+    _db_options["options"] = " ".join(
+        filter(
+            None,
+            [_db_options.get("options"), f"-c pg_trgm.word_similarity_threshold={SEARCH_WORD_SIMILARITY}"],
+        )
+    )
 # canonical_url and site_name for every template (canonical link, Open Graph, feeds).
 TEMPLATES[0]["OPTIONS"]["context_processors"].append("twinning.sharing.sharing")
 

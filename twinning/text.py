@@ -1,8 +1,9 @@
 """Folding text for matching: case and accents do not count, so "brunn" matches "Brünn".
 
 The same folding runs in Python (for highlighting) and, on SQLite, inside the database as the
-function ``twinning_fold`` registered on every connection. On PostgreSQL the database folds
-with ``lower(unaccent(...))`` instead.
+function ``twinning_fold`` registered on every connection. On PostgreSQL ``twinning_fold`` is
+an SQL function, ``lower(unaccent(...))`` declared IMMUTABLE so that folded names can be indexed
+(twinning/migrations/0004_indexed_search.py).
 """
 
 import unicodedata
@@ -22,16 +23,12 @@ def fold(text):
 
 
 class Fold(Func):
-    """``fold(expression)`` in SQL: lower(unaccent(x)) on PostgreSQL, twinning_fold(x) on SQLite."""
+    """``fold(expression)`` in SQL: ``twinning_fold(x)``, the SQL function lower(unaccent(x)) on
+    PostgreSQL and the Python function ``fold`` on SQLite."""
 
+    function = "twinning_fold"
     output_field = TextField()
     arity = 1
-
-    def as_postgresql(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, template="lower(unaccent(%(expressions)s))", **extra_context)
-
-    def as_sqlite(self, compiler, connection, **extra_context):
-        return self.as_sql(compiler, connection, function="twinning_fold", **extra_context)
 
 
 def register_sqlite_functions(sender, connection, **kwargs):
