@@ -11,7 +11,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
-        ('twinning', '0003_search_extensions'),
+        ('twinning', '0005_analyze_search_tables'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
