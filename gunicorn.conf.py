@@ -4,19 +4,21 @@ file from the directory it starts in; options on its command line win).
 Threaded workers (gthread): each process serves several connections at once and keeps them
 alive between requests, so a slow client or a burst of visitors does not queue behind one
 request, and the reverse proxy can reuse its connections. Processes, not threads, spread the
-work over the cores: 2 per core plus one, the usual starting point. WEB_CONCURRENCY and
-GUNICORN_THREADS change the numbers. See docs/adr/0063-gunicorn-threaded-workers.md.
+rendering over the cores: one per core plus one, each with 8 threads for the time spent waiting
+on PostgreSQL and Redis (measured against 2 x cores + 1 processes of 4 threads, and against sync
+workers: docs/benchmarks.md). WEB_CONCURRENCY and GUNICORN_THREADS change the numbers;
+GUNICORN_ACCESS_LOG="" turns the access log off. See docs/adr/0063-gunicorn-threaded-workers.md.
 """
 
 import multiprocessing
 import os
 
-workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() * 2 + 1)
+workers = int(os.environ.get("WEB_CONCURRENCY") or multiprocessing.cpu_count() + 1)
 worker_class = "gthread"
-threads = int(os.environ.get("GUNICORN_THREADS") or 4)
+threads = int(os.environ.get("GUNICORN_THREADS") or 8)
 keepalive = 5
 # The reverse proxy on this machine sets X-Forwarded-Proto; nobody else is believed.
 forwarded_allow_ips = "127.0.0.1"
 # Access log lines without the visitor's address or browser (gunicorn's default has both).
-accesslog = "-"
+accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-") or None
 access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'

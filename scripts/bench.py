@@ -99,6 +99,8 @@ def site_env(database_url, redis_url, prefix, **extra):
         CACHE_KEY_PREFIX=prefix,
         SECURE_SSL_REDIRECT="false",
         LOG_LEVEL="WARNING",
+        # No access log: a line per request measures the disk, not the site.
+        GUNICORN_ACCESS_LOG="",
     )
     env.update(extra)
     return env
@@ -414,7 +416,7 @@ def write_report(args, info, runs, inspection, import_result, skipped):
         "- **Versions:** " + ", ".join(f"{k} {v}" for k, v in info["versions"].items()),
         f"- **Server:** gunicorn, {args.workers} `{args.worker_class}` workers"
         + (f" × {args.threads_per_worker} threads" if args.worker_class == "gthread" else "")
-        + ", `DEBUG` off, whitenoise, Redis cache, PostgreSQL on the same machine",
+        + " (`gunicorn.conf.py`; access log off), `DEBUG` off, whitenoise, Redis cache, PostgreSQL on the same machine",
         f"- **Load:** `wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency`, "
         "from the same machine",
         f"- **Data:** `generate_demo_data`: {info['data']}",
@@ -494,6 +496,7 @@ def main():
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
     redis_url = os.environ.get("BENCH_REDIS_URL") or os.environ.get("REDIS_URL") or DEFAULT_REDIS_URL
     prefix = f"bench-{secrets.token_hex(4)}"
+    host = machine()  # before the benchmark itself loads the machine
     ensure_wrk()
     pg_version = ensure_database(database_url)
     env = site_env(database_url, redis_url, prefix)
@@ -556,7 +559,7 @@ def main():
 
     info = {
         "date": datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "machine": machine(),
+        "machine": host,
         "versions": versions(pg_version),
         "data": inspection["data"],
     }
