@@ -26,7 +26,7 @@ class FilterForm(forms.Form):
     invalid_choice = _("That is not one of the choices. Choose one from the list.")
     error_summary_intro = _(
         "Some of the filters could not be used, so the list below ignores them. "
-        "Choose from the lists and try again."
+        "Correct the filters marked below and try again."
     )
 
     def __init__(self, data, **kwargs):
