@@ -230,9 +230,7 @@ class Gunicorn:
             str(workers),
             "--worker-class",
             worker_class,
-            "--forwarded-allow-ips",
-            "127.0.0.1",
-        ]
+        ]  # the rest (trusted proxy, keep-alive) from gunicorn.conf.py, as for make serve
         if worker_class == "gthread":
             args += ["--threads", str(threads)]
         self.process = subprocess.Popen(args, cwd=ROOT, env=env, stderr=subprocess.PIPE)
