@@ -10,13 +10,17 @@ map to a few kilobytes. See docs/adr/0030-server-drawn-svg-maps.md.
 """
 
 import json
-import math
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cached_property, lru_cache
+from html import escape
+from math import acos, atan2, ceil, cos, degrees, hypot, radians, sin
 from pathlib import Path
+from typing import NamedTuple
 
-from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+
+from partnerships.models import Link
 
 OUTLINE_FILE = Path(__file__).resolve().parent / "data" / "world-110m.json"
 WIDTH = 800
@@ -30,6 +34,9 @@ MAP_MAX_LINKS = 500
 # a city's map, whatever its scale, gets a point about every SEGMENT units.
 NETWORK_ARC_STEP = 5.0
 SEGMENT = 10.0
+# Arcs and their path data are kept in memory, keyed by their ends (and the view), for this
+# many links: the network map and a few hubs (docs/adr/0066-render-cost-of-the-busiest-pages.md).
+ARCS_KEPT = 4 * MAP_MAX_LINKS
 # A city's map with more lines than this draws them without a tooltip each, like the network map.
 TITLED_LINES = 50
 # A city's map spans at least this many degrees of latitude, so a lone city or two
@@ -48,6 +55,12 @@ STYLES = [
     ("unknown", ("",), _("thin line: status not yet recorded")),
 ]
 STYLE_OF_STATUS = {status: style for style, statuses, _label in STYLES for status in statuses}
+STATUS_LABELS = dict(Link.Status.choices)
+
+# What a map reads of each link, for ``values_list()``: its status, then each city's id, names
+# and coordinates. Plain tuples: a model instance per link and per city cost more than the map.
+CITY_COLUMNS = ("id", "name", "native_name", "longitude", "latitude")
+LINK_COLUMNS = ("status", *(f"{side}__{name}" for side in ("city_a", "city_b") for name in CITY_COLUMNS))
 
 
 def style_for(status):
@@ -80,7 +93,7 @@ class Viewport:
     north: float
     kx: float = 1.0  # longitude scale: the cosine of the standard parallel
 
-    @property
+    @cached_property
     def scale(self):
         return WIDTH / ((self.east - self.west) * self.kx)
 
@@ -90,6 +103,21 @@ class Viewport:
 
     def project(self, lon, lat):
         return ((lon - self.west) * self.kx * self.scale, (self.north - lat) * self.scale)
+
+    def line(self, points):
+        """``path_data()`` of ``points`` (lon, lat) projected, in one pass: a map of hundreds of
+        arcs projects thousands of points, and a call per point cost more than its arithmetic."""
+        west, north, kx, scale = self.west, self.north, self.kx, self.scale
+        lon, lat = points[0]
+        x = x0 = round((lon - west) * kx * scale)
+        y = y0 = round((north - lat) * scale)
+        steps = []
+        for lon, lat in points[1:]:
+            nx, ny = round((lon - west) * kx * scale), round((north - lat) * scale)
+            if nx != x or ny != y:
+                steps.append(f"{nx - x} {ny - y}")
+                x, y = nx, ny
+        return f"M{x0} {y0}l{' '.join(steps) or '0 0'}".replace(" -", "-")
 
     def contains(self, lon, lat):
         return self.west <= lon <= self.east and self.south <= lat <= self.north
@@ -107,7 +135,7 @@ def fit(points):
     if east - west > 300:
         return WORLD_VIEW
     mid_lat = (south + north) / 2
-    kx = max(math.cos(math.radians(mid_lat)), 0.2)
+    kx = max(cos(radians(mid_lat)), 0.2)
     # Padding on every side, and a minimum size around the middle.
     pad_lat = max((north - south) * PADDING, (MIN_SPAN - (north - south)) / 2, 0)
     pad_lon = max((east - west) * PADDING, (MIN_SPAN / kx - (east - west)) / 2, 0)
@@ -126,35 +154,56 @@ def fit(points):
     return Viewport(west, south, east, north, kx)
 
 
+def _vector(lon, lat):
+    """The unit vector of a point on the sphere."""
+    lon, lat = radians(lon), radians(lat)
+    return (cos(lat) * cos(lon), cos(lat) * sin(lon), sin(lat))
+
+
 def great_circle(start, end, step=2.0):
     """Points along the shorter great-circle arc from ``start`` to ``end`` (lon, lat), with
     longitudes unwrapped so that the line never jumps across the map; one point per ``step``
     degrees of arc, at most 64. Short links and antipodes are straight lines."""
-    (lon1, lat1), (lon2, lat2) = start, end
-
-    def vector(lon, lat):
-        lon, lat = math.radians(lon), math.radians(lat)
-        return (math.cos(lat) * math.cos(lon), math.cos(lat) * math.sin(lon), math.sin(lat))
-
-    v1, v2 = vector(lon1, lat1), vector(lon2, lat2)
-    dot = max(-1.0, min(1.0, sum(a * b for a, b in zip(v1, v2, strict=True))))
-    angle = math.acos(dot)
-    steps = min(64, math.ceil(math.degrees(angle) / step))
-    if steps < 2 or math.sin(angle) < 1e-6:
+    x1, y1, z1 = _vector(*start)
+    x2, y2, z2 = _vector(*end)
+    dot = max(-1.0, min(1.0, sum((x1 * x2, y1 * y2, z1 * z2))))
+    angle = acos(dot)
+    steps = min(64, ceil(degrees(angle) / step))
+    sin_angle = sin(angle)
+    if steps < 2 or sin_angle < 1e-6:
         points = [start, end]
     else:
         points = []
         for i in range(steps + 1):
             t = i / steps
-            a, b = math.sin((1 - t) * angle) / math.sin(angle), math.sin(t * angle) / math.sin(angle)
-            x, y, z = (a * p + b * q for p, q in zip(v1, v2, strict=True))
-            points.append((math.degrees(math.atan2(y, x)), math.degrees(math.atan2(z, math.hypot(x, y)))))
+            a, b = sin((1 - t) * angle) / sin_angle, sin(t * angle) / sin_angle
+            x, y, z = a * x1 + b * x2, a * y1 + b * y2, a * z1 + b * z2
+            points.append((degrees(atan2(y, x)), degrees(atan2(z, hypot(x, y)))))
     unwrapped = [points[0]]
+    previous = points[0][0]
     for lon, lat in points[1:]:
-        previous = unwrapped[-1][0]
         lon += 360 * round((previous - lon) / 360)
         unwrapped.append((lon, lat))
+        previous = lon
     return unwrapped
+
+
+@lru_cache(maxsize=ARCS_KEPT)
+def _arc(start, end, step):
+    """``great_circle()``, kept, with the corners of its bounding box (all ``fit()`` needs)."""
+    points = tuple(great_circle(start, end, step))
+    lons = [p[0] for p in points]
+    lats = [p[1] for p in points]
+    return points, (min(lons), min(lats)), (max(lons), max(lats))
+
+
+@lru_cache(maxsize=ARCS_KEPT)
+def _drawn_arc(view, start, end, step):
+    """The path data of the arc from ``start`` to ``end`` on ``view``, and where it ends there
+    (whole units): drawing a hub's map is mostly this, for hundreds of the same arcs."""
+    points = _arc(start, end, step)[0]
+    x, y = view.project(*points[-1])
+    return _line_copies(view, points), round(x), round(y)
 
 
 def path_data(projected, *, close=False):
@@ -233,16 +282,14 @@ def land_path(view):
     return "".join(rings)
 
 
-@dataclass
-class MapCity:
+class MapCity(NamedTuple):
     name: str
-    x: float
-    y: float
+    x: int
+    y: int
     current: bool = False
 
 
-@dataclass
-class MapLine:
+class MapLine(NamedTuple):
     style: str
     d: str
     title: str = ""
@@ -267,26 +314,25 @@ class Map:
         return land_path(self.view)
 
     def lines_svg(self):
-        """The <path> of every line: built here rather than in a template loop, which costs
-        several times as much on a map of hundreds of links."""
-        return format_html_join(
-            "",
-            '<path class="map-link map-link--{}" d="{}">{}</path>',
-            (
-                (line.style, line.d, format_html("<title>{}</title>", line.title) if line.title else "")
-                for line in self.lines
-            ),
+        """The <path> of every line: built here rather than in a template loop, and with plain
+        string formatting rather than ``format_html()``, which on a map of hundreds of links
+        cost more than drawing them. Styles and path data are made here and need no escaping."""
+        return mark_safe(  # noqa: S308 - every piece of text is escaped
+            "".join(
+                f'<path class="map-link map-link--{style}" d="{d}">'
+                f"{f'<title>{escape(title)}</title>' if title else ''}</path>"
+                for style, d, title in self.lines
+            )
         )
 
     def cities_svg(self):
         """The dot of every city, named by its <title>."""
-        return format_html_join(
-            "",
-            '<circle class="map-city{}" cx="{}" cy="{}" r="{}"><title>{}</title></circle>',
-            (
-                (" map-city--current" if c.current else "", c.x, c.y, 6 if c.current else 4, c.name)
-                for c in self.cities
-            ),
+        return mark_safe(  # noqa: S308 - every piece of text is escaped
+            "".join(
+                f'<circle class="map-city{" map-city--current" if current else ""}" cx="{x}" cy="{y}"'
+                f' r="{6 if current else 4}"><title>{escape(name)}</title></circle>'
+                for name, x, y, current in self.cities
+            )
         )
 
     @property
@@ -299,26 +345,26 @@ def _coords(city):
     return float(city.longitude), float(city.latitude)
 
 
-def _city_label(city):
-    if city.native_name and city.native_name != city.name:
-        return f"{city.name} ({city.native_name})"
-    return city.name
+def _label(name, native_name):
+    if native_name and native_name != name:
+        return f"{name} ({native_name})"
+    return name
 
 
 def _line_copies(view, points):
     """Project an arc, adding a copy shifted by 360° when it runs off one side of the world."""
     copies = [points]
-    if view is WORLD_VIEW:
+    if view == WORLD_VIEW:
         lons = [p[0] for p in points]
         if max(lons) > 180:
             copies.append([(lon - 360, lat) for lon, lat in points])
         if min(lons) < -180:
             copies.append([(lon + 360, lat) for lon, lat in points])
-    return "".join(path_data([view.project(*p) for p in copy]) for copy in copies)
+    return "".join(view.line(copy) for copy in copies)
 
 
-def city_map(city, links):
-    """The map of ``city`` and its partners: ``links`` have their cities loaded and a ``partner``.
+def city_map(city, rows):
+    """The map of ``city`` and its partners: ``rows`` are its links' ``LINK_COLUMNS``.
 
     Partners' longitudes are taken within 180° of the city's, so a link across the Pacific is
     drawn across the Pacific and the view is fitted to the arcs themselves. At most
@@ -326,47 +372,52 @@ def city_map(city, links):
     ``TITLED_LINES`` lines gives its lines no tooltip each (the dots still name the partners).
     """
     home = _coords(city)
-    arcs = []
-    for link in links[:MAP_MAX_LINKS]:
-        lon, lat = _coords(link.partner)
+    partners = []
+    corners = [home]
+    for row in rows[:MAP_MAX_LINKS]:
+        _pk, name, native_name, lon, lat = row[6:] if row[1] == city.pk else row[1:6]
+        lon, lat = float(lon), float(lat)
         end = (lon + 360 * round((home[0] - lon) / 360), lat)
-        arcs.append((link, end, great_circle(home, end, NETWORK_ARC_STEP)))
+        partners.append((row[0], name, native_name, end))
+        corners += _arc(home, end, NETWORK_ARC_STEP)[1:]
     # Fit the view to coarse arcs; draw them with about one point per SEGMENT units, which on a
     # map of a continent or less needs finer arcs (on the whole world the coarse ones will do).
-    view = fit([home, *(p for _link, _end, arc in arcs for p in arc)])
+    view = fit(corners)
     step = min(max(SEGMENT / (view.scale * view.kx), 0.25), NETWORK_ARC_STEP)
-    titled = len(arcs) <= TITLED_LINES
+    if step >= NETWORK_ARC_STEP / 2:
+        step = NETWORK_ARC_STEP
+    titled = len(partners) <= TITLED_LINES
     result = Map(view)
-    for link, end, arc in arcs:
-        if step < NETWORK_ARC_STEP / 2:
-            arc = great_circle(home, end, step)
+    for status, name, native_name, end in partners:
+        d, x, y = _drawn_arc(view, home, end, step)
         title = ""
         if titled:
-            status = link.get_status_display() or _("status not yet recorded")
-            title = f"{city.name}–{link.partner.name}: {status}"
-        result.lines.append(MapLine(style_for(link.status), _line_copies(view, arc), title))
-        x, y = view.project(*arc[-1])
-        result.cities.append(MapCity(_city_label(link.partner), round(x), round(y)))
+            label = STATUS_LABELS.get(status, status) or _("status not yet recorded")
+            title = f"{city.name}–{name}: {label}"
+        result.lines.append(MapLine(style_for(status), d, title))
+        result.cities.append(MapCity(_label(name, native_name), x, y))
     x, y = view.project(*home)
-    result.cities.append(MapCity(_city_label(city), round(x), round(y), current=True))
+    result.cities.append(MapCity(_label(city.name, city.native_name), round(x), round(y), current=True))
     return result
 
 
-def network_map(links):
-    """The map of many links on the whole world; ``links`` have their cities loaded.
+def network_map(rows):
+    """The map of many links on the whole world; ``rows`` are their ``LINK_COLUMNS``.
 
     One line per link (without a tooltip each, to keep the page small); each city once.
     """
     view = WORLD_VIEW
     result = Map(view)
     cities = {}
-    for link in links:
-        a, b = _coords(link.city_a), _coords(link.city_b)
-        arc = great_circle(a, b, NETWORK_ARC_STEP)
-        result.lines.append(MapLine(style_for(link.status), _line_copies(view, arc)))
-        for city, (lon, lat) in ((link.city_a, a), (link.city_b, b)):
-            if city.pk not in cities:
+    for row in rows:
+        ends = []
+        for pk, name, native_name, lon, lat in (row[1:6], row[6:]):
+            lon, lat = float(lon), float(lat)
+            ends.append((lon, lat))
+            if pk not in cities:
                 x, y = view.project(lon, lat)
-                cities[city.pk] = MapCity(_city_label(city), round(x), round(y))
+                cities[pk] = MapCity(_label(name, native_name), round(x), round(y))
+        d, _x, _y = _drawn_arc(view, *ends, NETWORK_ARC_STEP)
+        result.lines.append(MapLine(style_for(row[0]), d))
     result.cities = sorted(cities.values(), key=lambda c: c.name)
     return result

@@ -24,12 +24,6 @@ from twinning.pagination import page_or_404
 PAGE_SIZE = 25
 # A city page lists this many of its links at a time (a hub has hundreds).
 CITY_LINKS_PER_PAGE = 50
-# What a map needs of a link: its status and its cities' names and coordinates.
-MAP_FIELDS = ["pk", "status", "city_a_id", "city_b_id"] + [
-    f"{side}__{name}"
-    for side in ("city_a", "city_b")
-    for name in ("name", "native_name", "latitude", "longitude")
-]
 
 
 class PartnershipsMixin:
@@ -133,9 +127,7 @@ class CityDetailView(PartnershipsMixin, DetailView):
             groups[-1]["links"].append(link)
         if groups and not groups[-1]["status"]:
             groups[-1]["label"] = _("status not yet recorded")
-        drawn = list(self.visible.city_links(city).only(*MAP_FIELDS)[: maps.MAP_MAX_LINKS])
-        for link in drawn:
-            link.partner = link.other(city)
+        drawn = list(self.visible.city_links(city).values_list(*maps.LINK_COLUMNS)[: maps.MAP_MAX_LINKS])
 
         statements = list(self.visible.statements_with_sources().filter(city=city))
         for statement in statements:
@@ -205,8 +197,7 @@ class NetworkMapView(PartnershipsMixin, ListView):
         )
         return (
             self.visible.links()
-            .with_cities()
-            .only(*MAP_FIELDS)
+            .values_list(*maps.LINK_COLUMNS)
             .order_by(priority, "pk")[: maps.MAP_MAX_LINKS]
         )
 

@@ -95,6 +95,16 @@ class TestGeometry:
         assert maps.path_data([(1, 1), (1.2, 1.1)]) == "M1 1l0 0"  # a dot, still drawn
         assert maps.path_data([(1, 1), (5, 1)], close=True) == ""  # not a ring
 
+    def test_a_line_is_the_path_data_of_its_projected_points(self):
+        # Viewport.line() projects and writes a line in one pass; it must say what the two
+        # steps say, on the world and on a city's scale, across the antimeridian too.
+        views = [maps.WORLD_VIEW, maps.fit([LONDON, (36.2, 50.0)]), maps.fit([AUCKLAND, (190, -17)])]
+        for view, (start, end) in itertools.product(views, [(LONDON, TOKYO), (AUCKLAND, LOS_ANGELES)]):
+            for step in (maps.NETWORK_ARC_STEP, 0.25):
+                arc = maps.great_circle(start, end, step)
+                assert view.line(arc) == maps.path_data([view.project(*p) for p in arc])
+        assert maps.WORLD_VIEW.line([(0, 0), (0.1, 0)]) == "M400 187l0 0"  # a dot, still drawn
+
     def test_a_view_across_the_antimeridian_draws_land_on_both_sides(self):
         view = maps.fit([AUCKLAND, (LOS_ANGELES[0] + 360, LOS_ANGELES[1])])
         assert view.east > 180
