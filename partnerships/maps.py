@@ -363,8 +363,9 @@ def _line_copies(view, points):
     return "".join(view.line(copy) for copy in copies)
 
 
-def city_map(city, rows):
-    """The map of ``city`` and its partners: ``rows`` are its links' ``LINK_COLUMNS``.
+def city_map(city, links):
+    """The map of ``city`` and its partners: ``links`` are (status, partner) pairs, each partner
+    its ``CITY_COLUMNS``.
 
     Partners' longitudes are taken within 180° of the city's, so a link across the Pacific is
     drawn across the Pacific and the view is fitted to the arcs themselves. At most
@@ -374,11 +375,10 @@ def city_map(city, rows):
     home = _coords(city)
     partners = []
     corners = [home]
-    for row in rows[:MAP_MAX_LINKS]:
-        _pk, name, native_name, lon, lat = row[6:] if row[1] == city.pk else row[1:6]
+    for status, (_pk, name, native_name, lon, lat) in links[:MAP_MAX_LINKS]:
         lon, lat = float(lon), float(lat)
         end = (lon + 360 * round((home[0] - lon) / 360), lat)
-        partners.append((row[0], name, native_name, end))
+        partners.append((status, name, native_name, end))
         corners += _arc(home, end, NETWORK_ARC_STEP)[1:]
     # Fit the view to coarse arcs; draw them with about one point per SEGMENT units, which on a
     # map of a continent or less needs finer arcs (on the whole world the coarse ones will do).

@@ -7,7 +7,7 @@ drafts too, with a notice, and their responses are never cached.
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Count, IntegerField, Q, Value, When, Window
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
@@ -108,33 +108,61 @@ class CityDetailView(PartnershipsMixin, DetailView):
     def get_queryset(self):
         return City.objects.select_related("population_source").prefetch_related("other_names", SOURCES)
 
+    def map_and_page(self, city):
+        """The map's links, as (status, partner) pairs, the number of links, and the page of
+        the list asked for with its links.
+
+        The map draws every link (up to MAP_MAX_LINKS) and the list shows a page of them, in the
+        same order. One read of the links' own columns gives the map's links, their total and the
+        page's ids; then the partners are read by id, and so are the page's links. Joining a
+        hub's hundreds of links to their cities made PostgreSQL hash the whole city table.
+        """
+        visible_links = self.visible.city_links(city)
+        rows = list(
+            visible_links.annotate(total=Window(Count("pk"))).values_list(
+                "total", "pk", "status", "city_a_id", "city_b_id"
+            )[: maps.MAP_MAX_LINKS]
+        )
+        partner_ids = [b if a == city.pk else a for _total, _pk, _status, a, b in rows]
+        partners = {}
+        if partner_ids:
+            partners = {
+                row[0]: row for row in City.objects.filter(pk__in=partner_ids).values_list(*maps.CITY_COLUMNS)
+            }
+        drawn = [(row[2], partners[partner]) for row, partner in zip(rows, partner_ids, strict=True)]
+
+        # Paginated by position: a page within the links read above is loaded by id.
+        total = rows[0][0] if rows else 0
+        page = page_or_404(Paginator(range(total), CITY_LINKS_PER_PAGE), self.request.GET.get("page"))
+        positions = page.object_list
+        if positions.stop <= len(rows):
+            links = visible_links.filter(pk__in=[rows[i][1] for i in positions])
+        else:  # beyond the first MAP_MAX_LINKS links of a bigger hub
+            links = visible_links[positions.start : positions.stop]
+        return drawn, total, page, links
+
     def get_context_data(self, **kwargs):
         city = self.object
         notes = Footnotes()
         city.population_refs = notes.cite([city.population_source] if city.population_source else [])
         city.refs = notes.cite(sources_of(city))
 
-        # The list is paginated; the map draws every link (up to MAP_MAX_LINKS) from the few
-        # columns it needs.
-        page = page_or_404(
-            Paginator(self.visible.city_links(city), CITY_LINKS_PER_PAGE), self.request.GET.get("page")
-        )
+        drawn, total, page, links = self.map_and_page(city)
         groups = []
-        for link in page.object_list:
+        for link in links:
             link.partner = link.other(city)
             if not groups or groups[-1]["status"] != link.status:
                 groups.append({"status": link.status, "label": link.get_status_display(), "links": []})
             groups[-1]["links"].append(link)
         if groups and not groups[-1]["status"]:
             groups[-1]["label"] = _("status not yet recorded")
-        drawn = list(self.visible.city_links(city).values_list(*maps.LINK_COLUMNS)[: maps.MAP_MAX_LINKS])
 
         statements = list(self.visible.statements_with_sources().filter(city=city))
         for statement in statements:
             statement.refs = notes.cite(sources_of(statement))
         return super().get_context_data(
             link_groups=groups,
-            link_count=page.paginator.count,
+            link_count=total,
             page_obj=page,
             map=maps.city_map(city, drawn),
             statements=statements,

@@ -288,3 +288,9 @@ def test_query_count_and_size_do_not_grow_with_the_data(client, django_assert_ma
     with django_assert_max_num_queries(10):
         response = client.get(data.hub.get_absolute_url())
     assert len(lines(map_svg(response))) == min(n, maps.MAP_MAX_LINKS)
+    # The list's pages, within the links the map read and beyond them, list every link once.
+    listed = []
+    for page in range(1, (n - 1) // 50 + 2):
+        text = client.get(data.hub.get_absolute_url(), {"page": page}).content.decode()
+        listed += re.findall(r'href="/links/(hub-town-\d+)/"', text)
+    assert len(listed) == len(set(listed)) == n

@@ -21,7 +21,7 @@ PUBLIC_BUDGETS = {
     "city-list": 3,
     "city-list-filtered": 3,
     "city-list-page-2": 3,
-    "city-detail": 11,  # the page of links, their count and the map's links
+    "city-detail": 11,  # the map's links with their count, their partners, the page of links
     "link-list": 2,
     "link-list-filtered": 2,
     "link-list-page-2": 2,
