@@ -9,6 +9,10 @@ from urllib.parse import urlencode
 from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Q, Value, When, Window
 from django.utils.cache import add_never_cache_headers
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
+from django.utils.text import capfirst
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import DetailView, ListView
 
@@ -16,8 +20,9 @@ from appeals.models import Appeal
 from partnerships import maps
 from partnerships.citations import Footnotes
 from partnerships.forms import CityFilterForm, LinkFilterForm, StatementFilterForm
-from partnerships.models import City, Person
+from partnerships.models import City, Link, Person
 from partnerships.queries import SOURCES, Visibility, shared_partners, sources_of
+from partnerships.templatetags.partnership_tags import partial_date
 from twinning import page_cache
 from twinning.pagination import page_or_404
 
@@ -149,8 +154,14 @@ class CityDetailView(PartnershipsMixin, DetailView):
 
         drawn, total, page, links = self.map_and_page(city)
         groups = []
+        countries = {}
         for link in links:
             link.partner = link.other(city)
+            code = link.partner.country.code
+            if code not in countries:
+                countries[code] = link.partner.country.name
+            link.partner_country = countries[code]
+            link.when = _when(link)
             if not groups or groups[-1]["status"] != link.status:
                 groups.append({"status": link.status, "label": link.get_status_display(), "links": []})
             groups[-1]["links"].append(link)
@@ -172,6 +183,30 @@ class CityDetailView(PartnershipsMixin, DetailView):
             footnotes=notes,
             **kwargs,
         )
+
+
+def _when(link):
+    """When a link on a city's list started, ended or came to its status, in a sentence, or "".
+
+    Worked out here rather than by template tags for each of the list's 50 links, which were
+    most of the page's render; the messages are the same.
+    """
+    if link.status == Link.Status.ENDED and link.status_since:
+        text = gettext("Ended %(ended)s.") % {
+            "ended": partial_date(link.status_since, link.status_since_precision)
+        }
+    elif link.started_on:
+        text = gettext("Started %(started)s.") % {
+            "started": partial_date(link.started_on, link.started_precision)
+        }
+    elif link.status_since:
+        text = gettext("%(status)s since %(since)s.") % {
+            "status": conditional_escape(capfirst(link.get_status_display())),
+            "since": partial_date(link.status_since, link.status_since_precision),
+        }
+    else:
+        return ""
+    return mark_safe(text)  # noqa: S308 - the status is escaped, the dates are safe HTML
 
 
 def _image_or_none(city):
