@@ -136,14 +136,18 @@ class CityDetailView(PartnershipsMixin, DetailView):
             }
         drawn = [(row[2], partners[partner]) for row, partner in zip(rows, partner_ids, strict=True)]
 
-        # Paginated by position: a page within the links read above is loaded by id.
+        # Paginated by position: a page within the links read above is loaded by id, and put in
+        # their order here (sorting by status again would cost more to build than to run).
         total = rows[0][0] if rows else 0
         page = page_or_404(Paginator(range(total), CITY_LINKS_PER_PAGE), self.request.GET.get("page"))
         positions = page.object_list
         if positions.stop <= len(rows):
-            links = visible_links.filter(pk__in=[rows[i][1] for i in positions])
+            position = {rows[i][1]: i for i in positions}
+            links = sorted(
+                self.visible.links().filter(pk__in=position).with_cities(), key=lambda link: position[link.pk]
+            )
         else:  # beyond the first MAP_MAX_LINKS links of a bigger hub
-            links = visible_links[positions.start : positions.stop]
+            links = list(visible_links[positions.start : positions.stop])
         return drawn, total, page, links
 
     def get_context_data(self, **kwargs):
@@ -168,7 +172,7 @@ class CityDetailView(PartnershipsMixin, DetailView):
         if groups and not groups[-1]["status"]:
             groups[-1]["label"] = _("status not yet recorded")
 
-        statements = list(self.visible.statements_with_sources().filter(city=city))
+        statements = self.visible.city_statements(city)
         for statement in statements:
             statement.refs = notes.cite(sources_of(statement))
         return super().get_context_data(
