@@ -135,3 +135,14 @@ def test_folded_names_are_indexed_without_planner_statistics(db):
         rows = cursor.fetchall()
     assert len(rows) == 7
     assert all(target == 0 for _, target in rows), rows
+
+
+@pytest.mark.parametrize("preview", [False, True])
+def test_ranking_sql_compiled_once_ranks_like_the_queryset(indexed_data, db, preview):
+    # Each shape of ranking query is compiled once, with stand-in words, and run with the
+    # query's own: the rows must be the queryset's, however the words repeat.
+    queries = ["Brunn", "Leeds Leeds", "Centralia Rosenia Centralia", "Харків", "friendship oath", "___"]
+    for query in queries:
+        search = Search(query, Visibility(preview=preview))
+        for kind in KINDS:
+            assert search._ranked(kind) == list(search._ranking(kind)), (query, kind)

@@ -129,6 +129,25 @@ class Hit:
         return KIND_LABELS[self.kind]
 
 
+# Ranking SQL and its parameters by shape: see Search._ranked().
+_COMPILED = {}
+
+
+def _stand_ins(n_words, whole):
+    """A stand-in query of ``n_words`` words (or of none, if ``whole``: the query is then its
+    own only word), followed by the words: distinct strings no parameter of the SQL equals."""
+    if whole:
+        return ("\x01", "\x01")  # the query, and its one word
+    words = [f"standin{i}x" for i in range(n_words)]
+    return (" ".join(words * 2), *words)  # twice, so that one word is not the whole query
+
+
+def _compile(kind, visible, n_words, whole):
+    stand_in = _stand_ins(n_words, whole)[0]
+    sql, params = Search(stand_in, visible)._ranking(kind).query.sql_with_params()
+    return sql, params
+
+
 class Search:
     """The ranked hits for ``query`` among what ``visible`` lets this reader see."""
 
@@ -146,12 +165,39 @@ class Search:
         if not self.terms:
             return found
         for kind in KINDS:
-            qs = getattr(self, f"_{kind}_matches")()
-            for pk, score in qs.values_list("pk", "score").order_by("-score", "pk")[:PER_KIND]:
+            for pk, score in self._ranked(kind):
                 found.append(Hit(kind, pk, float(score or 0)))
         order = {kind: i for i, kind in enumerate(KINDS)}
         found.sort(key=lambda h: (-round(h.score, 6), order[h.kind], h.pk))
         return found
+
+    def _ranking(self, kind):
+        """The ranking query of ``kind``: (pk, score) of its best PER_KIND matches."""
+        qs = getattr(self, f"_{kind}_matches")()
+        return qs.values_list("pk", "score").order_by("-score", "pk")[:PER_KIND]
+
+    def _ranked(self, kind):
+        """The rows of ``_ranking(kind)``. On PostgreSQL its SQL is built and compiled once per
+        shape (kind, preview, number of words) with stand-in words, then run with this query's
+        words as its parameters: building and compiling these queries cost more than running
+        them (docs/adr/0066-render-cost-of-the-busiest-pages.md)."""
+        words = self._words()
+        if not self.postgres or len(words) > MAX_TERMS:  # a long query is built each time
+            return list(self._ranking(kind))
+        shape = (kind, self.visible.preview, len(words), words == [self.query])
+        compiled = _COMPILED.get(shape)
+        if compiled is None:
+            compiled = _COMPILED[shape] = _compile(kind, self.visible, *shape[2:])
+        sql, params = compiled
+        stand_ins = _stand_ins(*shape[2:])
+        real = dict(zip(stand_ins, [self.query, *words], strict=True))
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [real.get(p, p) if isinstance(p, str) else p for p in params])
+            return cursor.fetchall()
+
+    def _words(self):
+        """The query's words for ``_any_word_tsquery()``: runs of letters and digits."""
+        return list(dict.fromkeys(_ALNUM.findall(self.query))) or [self.query]
 
     def _fuzzy(self, *fields):
         """The best trigram word similarity of the query to any of ``fields`` (PostgreSQL)."""
@@ -179,9 +225,8 @@ class Search:
         of the query; so a link matching through a city's name has a city with at least one of
         them, and the cities that have one are found by their own index. Words are runs of
         letters and digits, which the parser does not split further (names are such words)."""
-        words = dict.fromkeys(_ALNUM.findall(self.query)) or [self.query]
         tsquery = None
-        for word in words:
+        for word in self._words():
             one = SearchQuery(word, search_type="plain", config=FTS_CONFIG)
             tsquery = one if tsquery is None else tsquery | one
         return tsquery
