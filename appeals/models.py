@@ -92,6 +92,10 @@ class Currency(models.TextChoices):
 # --- appeals ----------------------------------------------------------------------------------
 
 
+# The order of appeals with the same status: newest first.
+NEWEST_FIRST = ("-launched_on", "title", "pk")
+
+
 class AppealQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -123,7 +127,7 @@ class AppealQuerySet(models.QuerySet):
 
     def in_display_order(self, today=None):
         """Open first (newest first), then upcoming (soonest first), then closed (latest first)."""
-        return self.with_status_rank(today).order_by("status_rank", "-launched_on", "title", "pk")
+        return self.with_status_rank(today).order_by("status_rank", *NEWEST_FIRST)
 
     def with_latest_figures(self):
         """Prefetch each appeal's latest total into ``latest_totals`` (a list of at most one)."""
@@ -167,12 +171,14 @@ class AppealQuerySet(models.QuerySet):
         )
 
     def open_for_city(self, city, today=None):
-        """A city's open, published appeals for its page: three queries, whatever the numbers."""
-        return self.published().open_now(today).for_city(city).in_display_order(today).for_cards()
+        """A city's open, published appeals for its page: three queries, whatever the numbers.
+        All are open, so they need no ranking by status (``in_display_order``) to be in order."""
+        return self.published().open_now(today).for_city(city).order_by(*NEWEST_FIRST).for_cards()
 
     def open_for_link(self, link, today=None):
-        """A link's open, published appeals for its page: three queries, whatever the numbers."""
-        return self.published().open_now(today).for_link(link).in_display_order(today).for_cards()
+        """A link's open, published appeals for its page: three queries, whatever the numbers.
+        All are open, so they need no ranking by status (``in_display_order``) to be in order."""
+        return self.published().open_now(today).for_link(link).order_by(*NEWEST_FIRST).for_cards()
 
 
 class Appeal(Model):
