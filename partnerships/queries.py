@@ -63,12 +63,27 @@ class Visibility:
                 Prefetch(
                     "alternatives",
                     queryset=AlternativeClaim.objects.order_by("pk").prefetch_related(SOURCES),
+                    to_attr="alternative_list",
                 ),
             )
         )
 
     def statements_with_sources(self):
         return self.statements().with_people().prefetch_related(SOURCES).order_by("-date", "-pk")
+
+    def link_statements(self, link):
+        """The statements about ``link``, for its page, as a list. Each one's ``link`` is set to
+        ``link`` itself rather than joined again with both its cities."""
+        statements = list(
+            self.statements()
+            .filter(link=link)
+            .select_related("speaker", "role", "city")
+            .prefetch_related(SOURCES)
+            .order_by("-date", "-pk")
+        )
+        for statement in statements:
+            statement.link = link
+        return statements
 
     def statements_about_city(self, city):
         """Statements about the city itself or about one of its links."""
