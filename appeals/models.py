@@ -92,6 +92,10 @@ class Currency(models.TextChoices):
 # --- appeals ----------------------------------------------------------------------------------
 
 
+# The order of appeals with the same status: newest first.
+NEWEST_FIRST = ("-launched_on", "title", "pk")
+
+
 class AppealQuerySet(models.QuerySet):
     def published(self):
         return self.filter(is_published=True)
@@ -123,7 +127,7 @@ class AppealQuerySet(models.QuerySet):
 
     def in_display_order(self, today=None):
         """Open first (newest first), then upcoming (soonest first), then closed (latest first)."""
-        return self.with_status_rank(today).order_by("status_rank", "-launched_on", "title", "pk")
+        return self.with_status_rank(today).order_by("status_rank", *NEWEST_FIRST)
 
     def with_latest_figures(self):
         """Prefetch each appeal's latest total into ``latest_totals`` (a list of at most one)."""
@@ -143,30 +147,38 @@ class AppealQuerySet(models.QuerySet):
         ).with_latest_figures()
 
     def for_detail(self):
+        """Everything an appeal's page shows, each relation prefetched into a plain list
+        (``city_list``, ``link_list``, ``route_list``, ``figure_list``, ``update_list``)."""
         return self.select_related("give_instead").prefetch_related(
-            Prefetch("cities", queryset=City.objects.order_by("name")),
-            Prefetch("links", queryset=Link.objects.published().with_cities()),
-            Prefetch("routes", queryset=DonationRoute.objects.order_by("sort_order", "pk")),
+            Prefetch("cities", queryset=City.objects.order_by("name"), to_attr="city_list"),
+            Prefetch("links", queryset=Link.objects.published().with_cities(), to_attr="link_list"),
+            Prefetch(
+                "routes", queryset=DonationRoute.objects.order_by("sort_order", "pk"), to_attr="route_list"
+            ),
             Prefetch(
                 "figures",
                 queryset=RaisedFigure.objects.select_related("source").order_by("-as_of", "-pk"),
+                to_attr="figure_list",
             ),
             Prefetch(
                 "updates",
                 queryset=AppealUpdate.objects.published()
                 .select_related("conflicts_with")
                 .prefetch_related(SOURCES),
+                to_attr="update_list",
             ),
             SOURCES,
         )
 
     def open_for_city(self, city, today=None):
-        """A city's open, published appeals for its page: three queries, whatever the numbers."""
-        return self.published().open_now(today).for_city(city).in_display_order(today).for_cards()
+        """A city's open, published appeals for its page: three queries, whatever the numbers.
+        All are open, so they need no ranking by status (``in_display_order``) to be in order."""
+        return self.published().open_now(today).for_city(city).order_by(*NEWEST_FIRST).for_cards()
 
     def open_for_link(self, link, today=None):
-        """A link's open, published appeals for its page: three queries, whatever the numbers."""
-        return self.published().open_now(today).for_link(link).in_display_order(today).for_cards()
+        """A link's open, published appeals for its page: three queries, whatever the numbers.
+        All are open, so they need no ranking by status (``in_display_order``) to be in order."""
+        return self.published().open_now(today).for_link(link).order_by(*NEWEST_FIRST).for_cards()
 
 
 class Appeal(Model):
@@ -364,18 +376,23 @@ class Appeal(Model):
             return ""
         return format_money(self.target_amount, self.target_currency)
 
+    def figures_newest_first(self):
+        """The figures, newest first: the list ``for_detail`` prefetched, or else read now."""
+        prefetched = getattr(self, "figure_list", None)
+        return prefetched if prefetched is not None else list(self.figures.all())
+
     def latest_total(self):
         """The latest figure counting everything raised, from prefetched data when available."""
         cached = getattr(self, "latest_totals", None)
         if cached is not None:
             return cached[0] if cached else None
-        figures = [f for f in self.figures.all() if f.part == RaisedFigure.Part.TOTAL]
+        figures = [f for f in self.figures_newest_first() if f.part == RaisedFigure.Part.TOTAL]
         return figures[0] if figures else None
 
     def latest_by_part(self):
         """The latest figure of each kind, total first; the parts are never added together."""
         seen = {}
-        for figure in self.figures.all():  # newest first (see for_detail)
+        for figure in self.figures_newest_first():
             seen.setdefault(figure.part, figure)
         order = list(RaisedFigure.Part)
         return sorted(seen.values(), key=lambda f: order.index(f.part))

@@ -81,8 +81,8 @@ class AppealDetailView(TemplateView):
             appeals = appeals.published()
         appeal = get_object_or_404(appeals, slug=kwargs["slug"])
         appeal.current_status = appeal.status_on(today)
-        figures = list(appeal.figures.all())
-        updates = list(appeal.updates.all())
+        figures = appeal.figure_list
+        updates = appeal.update_list
         statements = list(
             Statement.objects.published().filter(appeal=appeal).with_people().prefetch_related(SOURCES)
         )
@@ -92,7 +92,7 @@ class AppealDetailView(TemplateView):
         )
         context.update(
             appeal=appeal,
-            routes=list(appeal.routes.all()),
+            routes=appeal.route_list,
             figures=figures,
             latest_total=latest_total,
             latest_by_part=[f for f in appeal.latest_by_part() if f is not latest_total],

@@ -6,10 +6,13 @@ a database constraint enforces that normalisation, and nothing ever displays the
 """
 
 import datetime
+import functools
 
+from django.core.signals import setting_changed
 from django.db import models
 from django.db.models import Q
-from django.utils.formats import date_format
+from django.dispatch import receiver
+from django.utils.formats import FORMAT_SETTINGS, date_format
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
@@ -40,10 +43,25 @@ def display(value: datetime.date | None, precision: str) -> str:
         return ""
     if precision == Precision.YEAR:
         return str(value.year)
+    return _formatted(value, precision, get_language())
+
+
+# A page shows a hundred dates and more; Django's date formatting parses the format and looks
+# up the month's name for each one. The text depends only on the date, the precision and the
+# language (the formats are settings), so each is worked out once per process.
+@functools.lru_cache(maxsize=4096)
+def _formatted(value: datetime.date, precision: str, language: str) -> str:
     if precision == Precision.MONTH:
         text = date_format(value, "YEAR_MONTH_FORMAT")
-        return text.lower() if get_language() in LOWERCASE_MONTHS else text
+        return text.lower() if language in LOWERCASE_MONTHS else text
     return date_format(value, "DATE_FORMAT")
+
+
+@receiver(setting_changed)
+def _formats_changed(*, setting, **kwargs):
+    # Tests may change the formats (as Django's own format cache allows for).
+    if setting in FORMAT_SETTINGS or setting in {"FORMAT_MODULE_PATH", "LANGUAGE_CODE", "LANGUAGES"}:
+        _formatted.cache_clear()
 
 
 def machine(value: datetime.date | None, precision: str) -> str:

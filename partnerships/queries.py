@@ -63,6 +63,7 @@ class Visibility:
                 Prefetch(
                     "alternatives",
                     queryset=AlternativeClaim.objects.order_by("pk").prefetch_related(SOURCES),
+                    to_attr="alternative_list",
                 ),
             )
         )
@@ -70,10 +71,24 @@ class Visibility:
     def statements_with_sources(self):
         return self.statements().with_people().prefetch_related(SOURCES).order_by("-date", "-pk")
 
+    def link_statements(self, link):
+        """The statements about ``link``, for its page, as a list. Each one's ``link`` is set to
+        ``link`` itself rather than joined again with both its cities."""
+        statements = list(
+            self.statements()
+            .filter(link=link)
+            .select_related("speaker", "role", "city")
+            .prefetch_related(SOURCES)
+            .order_by("-date", "-pk")
+        )
+        for statement in statements:
+            statement.link = link
+        return statements
+
     def city_statements(self, city):
-        """The statements about ``city`` itself, as ``statements_with_sources()`` would give
-        them but without joining the city they are about: it is ``city``. Each join of that
-        query costs PostgreSQL planning time; on a city's page the planning was most of it."""
+        """The statements about ``city`` itself, for its page, as a list: as ``link_statements()``,
+        each one's ``city`` is set to ``city`` rather than joined. Each join of that query costs
+        PostgreSQL planning time; on a city's page the planning was most of it."""
         statements = list(
             self.statements()
             .filter(city=city)

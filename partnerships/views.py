@@ -290,10 +290,9 @@ class LinkDetailView(PartnershipsMixin, DetailView):
         events = list(self.visible.timeline(link))
         for event in events:
             event.refs = notes.cite(sources_of(event))
-            event.alternative_list = list(event.alternatives.all())
             for claim in event.alternative_list:
                 claim.refs = notes.cite(sources_of(claim))
-        statements = list(self.visible.statements_with_sources().filter(link=link))
+        statements = self.visible.link_statements(link)
         for statement in statements:
             statement.refs = notes.cite(sources_of(statement))
         return super().get_context_data(

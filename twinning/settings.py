@@ -88,6 +88,15 @@ DATABASES = {
 }
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# On PostgreSQL, send parameters apart from the SQL (server-side binding) so that psycopg can
+# prepare a statement after its fifth use on a connection: PostgreSQL then stops planning the
+# pages' many-table joins on every request, which took longer than running them. Off with
+# DB_PREPARED_STATEMENTS=false, e.g. behind a pooler in transaction mode
+# (docs/adr/0067-prepared-statements-on-postgresql.md).
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env.bool(
+    "DB_PREPARED_STATEMENTS", default=True
+):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(server_side_binding=True, prepare_threshold=5)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 REDIS_URL = env.str("REDIS_URL", default="")

@@ -1,7 +1,8 @@
 """Small template helpers for the partnerships pages."""
 
 from django import template
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 
 from partnerships import dates
 
@@ -41,4 +42,19 @@ def partial_date(value, precision):
         return ""
     return format_html(
         '<time datetime="{}">{}</time>', dates.machine(value, precision), dates.display(value, precision)
+    )
+
+
+@register.simple_tag
+def refs(notes):
+    """A claim's footnote references, [1][3], from ``Footnotes.cite()``.
+
+    Written here rather than by a template included for each claim: a link page cites sources
+    for dozens of events, and the include cost more than the rest of each event's markup.
+    """
+    label = gettext("source")
+    return format_html_join(
+        "",
+        '<sup class="ref"><a href="#{}"><span class="visually-hidden">{} </span>[{}]</a></sup>',
+        ((note.anchor, label, note.number) for note in notes),
     )
