@@ -74,30 +74,26 @@ class Visibility:
     def link_statements(self, link):
         """The statements about ``link``, for its page, as a list. Each one's ``link`` is set to
         ``link`` itself rather than joined again with both its cities."""
-        statements = list(
-            self.statements()
-            .filter(link=link)
-            .select_related("speaker", "role", "city")
-            .prefetch_related(SOURCES)
-            .order_by("-date", "-pk")
-        )
-        for statement in statements:
-            statement.link = link
-        return statements
+        return self._statements_of("link", link, "city")
 
     def city_statements(self, city):
         """The statements about ``city`` itself, for its page, as a list: as ``link_statements()``,
-        each one's ``city`` is set to ``city`` rather than joined. Each join of that query costs
-        PostgreSQL planning time; on a city's page the planning was most of it."""
+        each one's ``city`` is set to ``city`` rather than joined."""
+        return self._statements_of("city", city, "link__city_a", "link__city_b")
+
+    def _statements_of(self, field, record, *related):
+        """The statements whose ``field`` is ``record``, newest first, with their speakers, roles,
+        sources and ``related``; ``field`` is set to ``record`` on each instead of being joined.
+        Each join costs PostgreSQL planning time, and on these pages the planning was most of it."""
         statements = list(
             self.statements()
-            .filter(city=city)
-            .select_related("speaker", "role", "link__city_a", "link__city_b")
+            .filter(**{field: record})
+            .select_related("speaker", "role", *related)
             .prefetch_related(SOURCES)
             .order_by("-date", "-pk")
         )
         for statement in statements:
-            statement.city = city
+            setattr(statement, field, record)
         return statements
 
     def statements_about_city(self, city):
