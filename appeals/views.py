@@ -4,7 +4,6 @@ Every page asks ``clock.today()`` once per request and derives each appeal's sta
 """
 
 from django import forms
-from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
 from django.utils.translation import gettext_lazy as _
@@ -18,6 +17,7 @@ from appeals.services import record_click
 from partnerships.forms import filter_form_helper
 from partnerships.models import City, Statement
 from partnerships.queries import SOURCES, sources_of
+from twinning.pagination import KeysFirstPaginator
 
 APPEALS_PER_PAGE = 20
 ROBOTS = "noindex, nofollow"
@@ -54,7 +54,7 @@ class AppealListView(TemplateView):
             city = next(c for c in cities if c.slug == form.cleaned_data["city"])
         if city is not None:
             appeals = appeals.for_city(city)
-        page = Paginator(appeals.in_display_order(today).for_cards(), APPEALS_PER_PAGE).get_page(
+        page = KeysFirstPaginator(appeals.in_display_order(today).for_cards(), APPEALS_PER_PAGE).get_page(
             self.request.GET.get("page")
         )
         for appeal in page.object_list:

@@ -8,7 +8,19 @@ Every function returns a queryset whose related objects are loaded by a fixed nu
 queries, so a page costs the same number of queries with ten links as with a thousand.
 """
 
-from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 
 from partnerships.models import AlternativeClaim, City, Event, Link, Role, Source, Statement
@@ -49,7 +61,12 @@ class Visibility:
         qs = Statement.objects.all()
         if self.preview:
             return qs
-        return qs.filter(Q(link__isnull=True) | Q(link__is_published=True), is_published=True)
+        # "No link, or a published one" as "no unpublished link": the few unpublished links are
+        # looked up by their index, where a join with the link (for its flag) read all 50,000
+        # links to count the statements (19 ms against 11 ms).
+        return qs.filter(
+            ~Exists(Link.objects.filter(pk=OuterRef("link_id"), is_published=False)), is_published=True
+        )
 
     # Pages' querysets
 

@@ -1,7 +1,11 @@
-"""One rule for page numbers on every paginated page."""
+"""One rule for page numbers on every paginated page, and a paginator whose last pages cost what
+its first does."""
 
-from django.core.paginator import InvalidPage
+from django.core.paginator import InvalidPage, Paginator
+from django.db.models import QuerySet
 from django.http import Http404
+
+from twinning.expressions import AmongIds
 
 
 def page_or_404(paginator, number):
@@ -11,3 +15,30 @@ def page_or_404(paginator, number):
         return paginator.page(number or 1)
     except InvalidPage as error:
         raise Http404(str(error)) from error
+
+
+class KeysFirstPaginator(Paginator):
+    """A paginator for querysets that finds a page's rows by their keys first.
+
+    ``queryset[offset:offset + n]`` makes the database build every row it skips: their joins,
+    their annotations (a city's count of links is a subquery per row) and all their columns, so
+    page 300 of the cities cost 80 ms where page 1 cost 1. Here the page is one query with the
+    skipping done in a subquery that selects the primary key alone, in the list's order, which an
+    index on the ordering walks without reading the rows; only the page's rows are then built,
+    found by their keys (``AmongIds``: with ``pk IN (subquery)`` PostgreSQL built every row
+    of the statements before keeping the page's 25).
+    The order must end with the primary key (every list's does), so the page's rows come back
+    in the list's order. Lists that are not querysets are paged as by Django's paginator.
+    """
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        queryset = self.object_list
+        if not isinstance(queryset, QuerySet) or bottom == 0:
+            return self._get_page(queryset[bottom:top], number, self)
+        keys = queryset.values("pk")[bottom:top]
+        return self._get_page(queryset.filter(AmongIds("pk", keys)), number, self)

@@ -30,12 +30,10 @@ from django.contrib.postgres.search import (
 )
 from django.db import connection
 from django.db.models import (
-    BooleanField,
     Case,
     Exists,
     F,
     FloatField,
-    Func,
     OuterRef,
     Prefetch,
     Q,
@@ -49,6 +47,7 @@ from django.utils.translation import gettext_lazy as _
 from appeals.models import Appeal
 from partnerships.models import City, CityName, Person
 from partnerships.queries import Visibility
+from twinning.expressions import AmongIds
 from twinning.text import Fold, fold
 
 MAX_QUERY_LENGTH = 200
@@ -99,21 +98,6 @@ def terms(query):
     """The query's words, folded, at most MAX_TERMS of them, longest first for highlighting."""
     words = list(dict.fromkeys(fold(w) for w in _WORD.findall(query)))[:MAX_TERMS]
     return [w for w in words if w]
-
-
-class AmongIds(Func):
-    """``expression = ANY(ARRAY(subquery))`` (PostgreSQL): the subquery runs once, before the
-    rows are read, and its ids are looked up in ``expression``'s index, which can be combined
-    with other indexes in an OR. ``expression IN (subquery)`` in an OR is tested on every row."""
-
-    arity = 2
-    output_field = BooleanField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        column, subquery = self.get_source_expressions()
-        column_sql, column_params = compiler.compile(column)
-        subquery_sql, subquery_params = compiler.compile(subquery)
-        return f"{column_sql} = ANY(ARRAY{subquery_sql})", (*column_params, *subquery_params)
 
 
 @dataclass

@@ -1,0 +1,147 @@
+"""The lists' last pages cost what their first do, and the statement list's filters read
+through indexes (twinning/pagination.py, docs/adr/0068-deep-pages-and-list-filters.md).
+
+The pages must be the very rows Django's own paginator gives, on both databases. On PostgreSQL
+the plans are checked too: a deep page builds its own rows only, and the statements about a
+city are found through the statements' indexes.
+"""
+
+import re
+
+import pytest
+from django.core.paginator import Paginator
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
+
+from appeals.models import Appeal
+from partnerships.models import City, Statement
+from partnerships.queries import Visibility
+from twinning import demo_data
+from twinning.pagination import KeysFirstPaginator
+
+SIZES = demo_data.Sizes(cities=300, links=900, events=900, statements=600, appeals=60, hub_links=40)
+PER_PAGE = 25
+
+
+@pytest.fixture(autouse=True)
+def _uncached(settings):
+    settings.PAGE_CACHE_ENABLED = False
+
+
+@pytest.fixture(scope="module")
+def data(django_db_setup, django_db_blocker):
+    with django_db_blocker.unblock():
+        demo_data.generate(SIZES)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+        yield
+        demo_data.delete_demo_data()
+
+
+def lists():
+    """The querysets the paginated pages page through, as their views build them."""
+    public, preview = Visibility(preview=False), Visibility(preview=True)
+    return {
+        "cities": public.cities_with_link_counts(),
+        "links": public.links().with_cities().order_by("city_a__name", "city_b__name", "pk"),
+        "statements": public.statements().with_people().order_by("-date", "-pk"),
+        "statements (preview)": preview.statements().with_people().order_by("-date", "-pk"),
+        "appeals": Appeal.objects.published().in_display_order().for_cards(),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(lists()))
+def test_every_page_has_the_rows_django_paginator_gives(data, db, name):
+    queryset = lists()[name]
+    keys_first = KeysFirstPaginator(queryset, PER_PAGE, orphans=3)
+    plain = Paginator(queryset, PER_PAGE, orphans=3)
+    assert keys_first.num_pages == plain.num_pages > 2
+    for number in keys_first.page_range:
+        got = [row.pk for row in keys_first.page(number).object_list]
+        assert got == [row.pk for row in plain.page(number).object_list], (name, number)
+        assert len(got) >= PER_PAGE or number == keys_first.num_pages
+
+
+def test_a_page_keeps_its_rows_annotations_and_prefetches(data, db, django_assert_num_queries):
+    paginator = KeysFirstPaginator(Appeal.objects.published().in_display_order().for_cards(), 10)
+    page = paginator.page(3)
+    with django_assert_num_queries(3):  # the appeals, their cities, their latest totals
+        appeals = list(page.object_list)
+        assert all(hasattr(a, "status_rank") for a in appeals)
+        [list(a.cities.all()) for a in appeals]
+        [a.latest_totals for a in appeals]
+
+
+def test_a_page_of_a_list_is_paged_as_by_django(db):
+    paginator = KeysFirstPaginator(list(range(103)), 25, orphans=3)
+    assert paginator.num_pages == 4
+    assert list(paginator.page(4).object_list) == list(range(75, 103))
+
+
+postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+
+
+def _plan(sql, params, *, analyze=False, bitmap_only=False):
+    with transaction.atomic(), connection.cursor() as cursor:
+        if bitmap_only:
+            # Only bitmap scans, which need a condition an index answers, are left to read tables.
+            for kind in ("seqscan", "indexscan", "indexonlyscan"):
+                cursor.execute(f"SET LOCAL enable_{kind} = off")
+        cursor.execute(("EXPLAIN ANALYZE " if analyze else "EXPLAIN ") + sql, params)
+        return "\n".join(row[0] for row in cursor.fetchall())
+
+
+def _page_query(client, path):
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    return captured.captured_queries
+
+
+@postgresql_only
+def test_a_deep_page_of_cities_counts_the_links_of_its_own_cities_only(data, db, client):
+    """Each city's count of links is a subquery per row: Django's slicing ran it for every city
+    skipped as well (page 10 ran it 250 times)."""
+    last = -(-City.objects.count() // PER_PAGE)
+    queries = _page_query(client, f"/cities/?page={last - 1}")
+    (sql,) = [q["sql"] for q in queries if q["sql"].startswith('SELECT "partnerships_city"."id"')]
+    text = _plan(sql, None, analyze=True)
+    loops = [int(n) for n in re.findall(r"Scan on partnerships_link u0 .*loops=(\d+)\)", text)]
+    assert loops and max(loops) <= PER_PAGE, text
+
+
+@postgresql_only
+def test_the_statements_about_a_city_are_found_through_indexes(data, db, client):
+    hub = City.objects.get(slug=demo_data.HUB_CITY_SLUG)
+    queries = _page_query(client, f"/statements/?city={hub.slug}")
+    # The count for the paginator and the page itself (the filter's choices are read too).
+    about = [
+        q["sql"]
+        for q in queries
+        if q["sql"].startswith(
+            (
+                'SELECT COUNT(*) AS "__count" FROM "partnerships_statement"',
+                'SELECT "partnerships_statement"."id"',
+            )
+        )
+    ]
+    assert len(about) == 2
+    for sql in about:
+        text = _plan(sql, None, bitmap_only=True)
+        assert "Seq Scan" not in text, text
+        assert "on partnerships_statement_city_id" in text and "on partnerships_statement_link_id" in text, (
+            text
+        )
+
+
+def test_the_statements_about_a_city_are_its_own_and_its_links(data, db, client):
+    hub = City.objects.get(slug=demo_data.HUB_CITY_SLUG)
+    response = client.get(f"/statements/?city={hub.slug}")
+    assert response.status_code == 200
+    expected = list(
+        Visibility().statements_about_city(hub).order_by("-date", "-pk").values_list("pk", flat=True)
+    )
+    assert response.context["paginator"].count == len(expected) > PER_PAGE
+    assert [s.pk for s in response.context["statements"]] == expected[:PER_PAGE]
+    unpublished = Statement.objects.filter(is_published=False).values_list("pk", flat=True)
+    assert not set(expected) & set(unpublished)
