@@ -20,7 +20,7 @@ from typing import NamedTuple
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from partnerships.models import Link
+from partnerships.models import MAP_GROUPS, Link
 
 OUTLINE_FILE = Path(__file__).resolve().parent / "data" / "world-110m.json"
 WIDTH = 800
@@ -46,14 +46,16 @@ PADDING = 0.15
 # Height / width of a city's map is kept between these.
 MIN_ASPECT, MAX_ASPECT = 0.45, 0.8
 
-# How each status is drawn. The pattern tells the groups apart without relying on colour.
-STYLES = [
-    ("current", ("active", "renewed"), _("solid line: active or renewed")),
-    ("forming", ("proposed", "under_negotiation"), _("dashed line: proposed or under negotiation")),
-    ("paused", ("dormant", "suspended"), _("dash-and-dot line: dormant or suspended")),
-    ("ended", ("ended",), _("dotted line: ended")),
-    ("unknown", ("",), _("thin line: status not yet recorded")),
+# How each status is drawn, in the order the network map draws them (partnerships.models.MAP_GROUPS,
+# which its index follows). The pattern tells the groups apart without relying on colour.
+_LINE_STYLES = [
+    ("current", _("solid line: active or renewed")),
+    ("forming", _("dashed line: proposed or under negotiation")),
+    ("paused", _("dash-and-dot line: dormant or suspended")),
+    ("ended", _("dotted line: ended")),
+    ("unknown", _("thin line: status not yet recorded")),
 ]
+STYLES = [(style, statuses, label) for (style, label), statuses in zip(_LINE_STYLES, MAP_GROUPS, strict=True)]
 STYLE_OF_STATUS = {status: style for style, statuses, _label in STYLES for status in statuses}
 STATUS_LABELS = dict(Link.Status.choices)
 

@@ -7,7 +7,7 @@ drafts too, with a notice, and their responses are never cached.
 from urllib.parse import urlencode
 
 from django.core.paginator import Paginator
-from django.db.models import Case, Count, IntegerField, Q, Value, When, Window
+from django.db.models import Count, Q, Window
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -20,7 +20,7 @@ from appeals.models import Appeal
 from partnerships import maps
 from partnerships.citations import Footnotes
 from partnerships.forms import CityFilterForm, LinkFilterForm, StatementFilterForm
-from partnerships.models import City, Link, Person
+from partnerships.models import City, Link, Person, map_rank
 from partnerships.queries import SOURCES, Visibility, shared_partners, sources_of
 from partnerships.templatetags.partnership_tags import partial_date
 from twinning import page_cache
@@ -256,18 +256,10 @@ class NetworkMapView(PartnershipsMixin, ListView):
         return self.visible.links().with_cities().order_by("city_a__name", "city_b__name", "pk")
 
     def map_links(self):
-        priority = Case(
-            *(
-                When(status__in=statuses, then=Value(rank))
-                for rank, (_style, statuses, _label) in enumerate(maps.STYLES)
-            ),
-            default=Value(len(maps.STYLES)),
-            output_field=IntegerField(),
-        )
         return (
             self.visible.links()
             .values_list(*maps.LINK_COLUMNS)
-            .order_by(priority, "pk")[: maps.MAP_MAX_LINKS]
+            .order_by(map_rank(), "pk")[: maps.MAP_MAX_LINKS]
         )
 
     def get_context_data(self, **kwargs):
