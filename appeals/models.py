@@ -127,7 +127,10 @@ class AppealQuerySet(models.QuerySet):
 
     def in_display_order(self, today=None):
         """Open first (newest first), then upcoming (soonest first), then closed (latest first)."""
-        return self.with_status_rank(today).order_by("status_rank", *NEWEST_FIRST)
+        # Only upcoming appeals have a launch date here, so only they are ordered by it, soonest
+        # first; the others are all NULL for it and ordered newest first by what follows.
+        soonest = Case(When(status_rank=1, then=F("launched_on")), output_field=models.DateField())
+        return self.with_status_rank(today).order_by("status_rank", soonest, *NEWEST_FIRST)
 
     def with_latest_figures(self):
         """Prefetch each appeal's latest total into ``latest_totals`` (a list of at most one)."""

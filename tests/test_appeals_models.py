@@ -75,11 +75,14 @@ class TestQuerySets:
     def test_display_order_is_open_then_upcoming_then_closed(self):
         day = D(2022, 8, 1)
         AppealFactory(slug="closed", launched_on=D(2022, 5, 1), closes_on=D(2022, 6, 1))
+        AppealFactory(slug="upcoming-later", launched_on=D(2022, 12, 1))
         AppealFactory(slug="upcoming", launched_on=D(2022, 9, 1))
         AppealFactory(slug="open-old", launched_on=D(2022, 3, 1))
         AppealFactory(slug="open-new", launched_on=D(2022, 7, 1))
+        AppealFactory(slug="closed-earlier", launched_on=D(2022, 1, 1), closes_on=D(2022, 2, 1))
         order = list(Appeal.objects.in_display_order(day).values_list("slug", flat=True))
-        assert order == ["open-new", "open-old", "upcoming", "closed"]
+        # Upcoming appeals soonest first: the next one to open is the one to know about.
+        assert order == ["open-new", "open-old", "upcoming", "upcoming-later", "closed", "closed-earlier"]
 
     def test_for_city_and_for_link(self):
         leeds, kharkiv = CityFactory(slug="leeds"), CityFactory(slug="kharkiv")
