@@ -93,8 +93,13 @@ class CityListView(FilteredListView):
     form_class = CityFilterForm
 
     def get_form_kwargs(self):
-        codes = City.objects.order_by().values_list("country", flat=True).distinct()
-        return {"country_codes": list(codes)}
+        # Every country with a city: a read of all cities, so worked out once per change of
+        # content, as the statement list's choices are.
+        return {"country_codes": page_cache.cached_for_content("city-filter-countries", self._country_codes)}
+
+    @staticmethod
+    def _country_codes():
+        return list(City.objects.order_by().values_list("country", flat=True).distinct())
 
     def get_base_queryset(self):
         return self.visible.cities_with_link_counts()

@@ -145,6 +145,15 @@ class TestCityList:
         assert "/cities/leeds/" not in text
         assert "2 cities" in text
 
+    def test_a_new_country_can_be_chosen_as_soon_as_it_has_a_city(self, client, world, settings):
+        settings.PAGE_CACHE_ENABLED = True  # the country choices are kept per content version
+        url = reverse("partnerships:city-list")
+        assert '<option value="PL">' not in main(client.get(url))
+        f.CityFactory(country="PL", name="Kraków", slug="krakow")
+        text = main(client.get(url, {"country": "PL"}))
+        assert '<option value="PL" selected>' in text
+        assert "/cities/krakow/" in text and "1 city" in text
+
     def test_filter_by_status_of_a_published_link(self, client, world):
         text = main(client.get(reverse("partnerships:city-list"), {"status": "under_negotiation"}))
         assert "/cities/leeds/" in text and "/cities/kharkiv/" in text
