@@ -8,19 +8,7 @@ Every function returns a queryset whose related objects are loaded by a fixed nu
 queries, so a page costs the same number of queries with ten links as with a thousand.
 """
 
-from django.db.models import (
-    Case,
-    Exists,
-    F,
-    Func,
-    IntegerField,
-    OuterRef,
-    Prefetch,
-    Q,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import Case, Exists, F, Func, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 
 from partnerships.models import AlternativeClaim, City, Event, Link, Role, Source, Statement

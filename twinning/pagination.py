@@ -28,7 +28,8 @@ class KeysFirstPaginator(Paginator):
     found by their keys (``AmongIds``: with ``pk IN (subquery)`` PostgreSQL built every row
     of the statements before keeping the page's 25).
     The order must end with the primary key (every list's does), so the page's rows come back
-    in the list's order. Lists that are not querysets are paged as by Django's paginator.
+    in the list's order. Lists that are not querysets, and DISTINCT querysets (whose order must
+    be selected too), are paged as by Django's paginator.
     """
 
     def page(self, number):
@@ -38,7 +39,7 @@ class KeysFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         queryset = self.object_list
-        if not isinstance(queryset, QuerySet) or bottom == 0:
+        if not isinstance(queryset, QuerySet) or bottom == 0 or queryset.query.distinct:
             return self._get_page(queryset[bottom:top], number, self)
         keys = queryset.values("pk")[bottom:top]
         return self._get_page(queryset.filter(AmongIds("pk", keys)), number, self)
