@@ -48,14 +48,14 @@ MIN_ASPECT, MAX_ASPECT = 0.45, 0.8
 
 # How each status is drawn, in the order the network map draws them (partnerships.models.MAP_GROUPS,
 # which its index follows). The pattern tells the groups apart without relying on colour.
-_LINE_STYLES = [
-    ("current", _("solid line: active or renewed")),
-    ("forming", _("dashed line: proposed or under negotiation")),
-    ("paused", _("dash-and-dot line: dormant or suspended")),
-    ("ended", _("dotted line: ended")),
-    ("unknown", _("thin line: status not yet recorded")),
-]
-STYLES = [(style, statuses, label) for (style, label), statuses in zip(_LINE_STYLES, MAP_GROUPS, strict=True)]
+_LINE_STYLES = {
+    ("active", "renewed"): ("current", _("solid line: active or renewed")),
+    ("proposed", "under_negotiation"): ("forming", _("dashed line: proposed or under negotiation")),
+    ("dormant", "suspended"): ("paused", _("dash-and-dot line: dormant or suspended")),
+    ("ended",): ("ended", _("dotted line: ended")),
+    ("",): ("unknown", _("thin line: status not yet recorded")),
+}
+STYLES = [(_LINE_STYLES[statuses][0], statuses, _LINE_STYLES[statuses][1]) for statuses in MAP_GROUPS]
 STYLE_OF_STATUS = {status: style for style, statuses, _label in STYLES for status in statuses}
 STATUS_LABELS = dict(Link.Status.choices)
 

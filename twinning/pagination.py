@@ -28,8 +28,9 @@ class KeysFirstPaginator(Paginator):
     found by their keys (``AmongIds``: with ``pk IN (subquery)`` PostgreSQL built every row
     of the statements before keeping the page's 25).
     The order must end with the primary key (every list's does), so the page's rows come back
-    in the list's order. Lists that are not querysets, and DISTINCT querysets (whose order must
-    be selected too), are paged as by Django's paginator.
+    in the list's order. Lists that are not querysets, and querysets for which the page's rows
+    alone would not give the same result (see ``_keys_first_is_exact``), are paged as by
+    Django's paginator.
     """
 
     def page(self, number):
@@ -39,7 +40,19 @@ class KeysFirstPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         queryset = self.object_list
-        if not isinstance(queryset, QuerySet) or bottom == 0 or queryset.query.distinct:
+        if not isinstance(queryset, QuerySet) or bottom == 0 or not _keys_first_is_exact(queryset):
             return self._get_page(queryset[bottom:top], number, self)
         keys = queryset.values("pk")[bottom:top]
         return self._get_page(queryset.filter(AmongIds("pk", keys)), number, self)
+
+
+def _keys_first_is_exact(queryset):
+    """Whether the page's rows, found by key, are what slicing the queryset would give: not for
+    DISTINCT (its order would have to be selected too), a union or the like (which cannot be
+    filtered), or a window function (which would then be computed over the page alone)."""
+    query = queryset.query
+    return not (
+        query.distinct
+        or query.combinator
+        or any(getattr(a, "contains_over_clause", False) for a in query.annotations.values())
+    )
