@@ -20,14 +20,11 @@ class AmongIds(Func):
             subquery = subquery.order_by()
         super().__init__(expression, subquery, **extra)
 
-    def as_sql(self, compiler, connection, **extra_context):
+    def as_sql(self, compiler, connection, template="{column} IN {subquery}", **extra_context):
         column, subquery = self.get_source_expressions()
         column_sql, column_params = compiler.compile(column)
         subquery_sql, subquery_params = compiler.compile(subquery)
-        return f"{column_sql} IN {subquery_sql}", (*column_params, *subquery_params)
+        return template.format(column=column_sql, subquery=subquery_sql), (*column_params, *subquery_params)
 
     def as_postgresql(self, compiler, connection, **extra_context):
-        column, subquery = self.get_source_expressions()
-        column_sql, column_params = compiler.compile(column)
-        subquery_sql, subquery_params = compiler.compile(subquery)
-        return f"{column_sql} = ANY(ARRAY{subquery_sql})", (*column_params, *subquery_params)
+        return self.as_sql(compiler, connection, template="{column} = ANY(ARRAY{subquery})", **extra_context)
