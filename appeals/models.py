@@ -16,7 +16,6 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.db.models import Case, F, IntegerField, OuterRef, Prefetch, Q, Subquery, Value, When
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -28,6 +27,7 @@ from partnerships.dates import Precision
 from partnerships.models import City, Link, Source
 from partnerships.queries import SOURCES
 from twinning.modelbase import Model
+from twinning.urlcache import reverse
 
 # --- validators -------------------------------------------------------------------------------
 

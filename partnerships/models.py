@@ -14,7 +14,6 @@ from django.db import models
 from django.db.models import F, Q
 from django.db.models.signals import post_delete
 from django.dispatch import receiver
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -25,6 +24,7 @@ from simple_history.models import HistoricalRecords
 from partnerships import dates
 from partnerships.dates import EARLIEST_DATE, Precision
 from twinning.modelbase import Model
+from twinning.urlcache import reverse
 
 EARTH_RADIUS_KM = 6371.0
 KM_PER_MILE = 1.609344

@@ -405,7 +405,8 @@ def write_report(args, info, runs, inspection, import_result, skipped):
         "# Benchmarks",
         "",
         "Written by `make bench` (`scripts/bench.py`); run it again to refresh. The floor is `/healthz`:",
-        "the cheapest response Django gives on the same server (one `SELECT 1`, never cached).",
+        "the cheapest response Django gives on the same server that still checks what the site needs",
+        "(one `SELECT 1`, and a write and a read of the cache; never cached).",
         "",
         f"- **Date:** {info['date']}",
         f"- **Machine:** {info['machine']['cpu']}, {info['machine']['cores']} cores, "

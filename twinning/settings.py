@@ -76,6 +76,8 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
             ],
+            # {% url %} answered from memory (twinning/urlcache.py).
+            "builtins": ["twinning.templatetags.cached_url"],
         },
     },
 ]

@@ -2,8 +2,10 @@
 
 from django import template
 from django.conf import settings
-from django.urls import translate_url
-from django.utils.translation import get_language, get_language_info
+from django.urls import NoReverseMatch
+from django.utils.translation import get_language, get_language_info, override
+
+from twinning import urlcache
 
 register = template.Library()
 
@@ -17,7 +19,8 @@ PAGE_NUMBER_DIGITS = 6
 def page_in_languages(context):
     """[{code, name, url, absolute_url, current}] for every language of the site.
 
-    ``url`` (the switcher's link) is this page in that language (``django.urls.translate_url``),
+    ``url`` (the switcher's link) is this page in that language (as ``django.urls.translate_url``
+    finds it, from the request's own match and with ``urlcache.reverse``),
     keeping a plain page number but no other query parameter. ``absolute_url`` (the hreflang alternate) is the page without
     its query string. Without a request, or on an address that resolves to no page, there is
     nothing to offer and the list is empty.
@@ -30,7 +33,7 @@ def page_in_languages(context):
     suffix = f"?page={page}" if page.isascii() and page.isdigit() and len(page) <= PAGE_NUMBER_DIGITS else ""
     languages = []
     for code, _name in settings.LANGUAGES:
-        path = translate_url(request.path, code)
+        path = _in_language(request, code)
         languages.append(
             {
                 "code": code,
@@ -41,3 +44,14 @@ def page_in_languages(context):
             }
         )
     return languages
+
+
+def _in_language(request, code):
+    match = request.resolver_match
+    if not match.url_name:
+        return request.path
+    with override(code):
+        try:
+            return urlcache.reverse(match.view_name, args=match.args, kwargs=match.kwargs)
+        except NoReverseMatch:
+            return request.path
