@@ -8,7 +8,8 @@
    sequential scans of big tables (`--inspect`, run in a subprocess with the site's settings).
 3. Times the import of 25,000 pairs, when this branch has the `import_twinnings` command.
 4. Serves the site as `make serve` does (gunicorn, DEBUG off, whitenoise, Redis cache) and
-   measures with wrk the floor (/healthz), a static file and each page, warm from the cache;
+   measures with wrk a static file and each page, each right after a run of the floor
+   (/healthz) to which it is compared, warm from the cache;
    then again with a server whose page cache is switched off (PAGE_CACHE=false), uncached.
 5. Writes docs/benchmarks.md with the machine, the date, the versions and the results
    against the targets, and prints it.
@@ -27,6 +28,7 @@ import runpy
 import secrets
 import shutil
 import signal
+import statistics
 import subprocess
 import sys
 import time
@@ -303,18 +305,65 @@ def wrk(url, duration, connections, threads):
     }
 
 
+FLOOR = "floor (/healthz)"
+SETTLE_SECONDS = 2
+
+
+def run_page(server, name, path, args, label):
+    url = server.url(path)
+    for _ in range(3):  # warm: the page is rendered once and then served from the cache
+        status, headers, _body = fetch(url, {"Accept-Encoding": "gzip"})
+    cache_state = headers.get("X-Page-Cache", "")
+    say(f"{label}: {name} ({path}) status {status} {cache_state}")
+    result = wrk(url, args.duration, args.connections, args.threads)
+    print(result["raw"])
+    # wrk stops, but the server still works through the requests it had accepted: the next
+    # run (the floor, say) would be measured on a busy server.
+    time.sleep(SETTLE_SECONDS)
+    return {"name": name, "path": path, "status": status, "cache": cache_state, **result}
+
+
 def measure(server, targets, args, label):
-    rows = []
-    for name, path in targets:
-        url = server.url(path)
-        for _ in range(3):  # warm: the page is rendered once and then served from the cache
-            status, headers, _body = fetch(url, {"Accept-Encoding": "gzip"})
-        cache_state = headers.get("X-Page-Cache", "")
-        say(f"{label}: {name} ({path}) status {status} {cache_state}")
-        result = wrk(url, args.duration, args.connections, args.threads)
-        print(result["raw"])
-        rows.append({"name": name, "path": path, "status": status, "cache": cache_state, **result})
-    return rows
+    """Every page in rounds, each time right after a run of the floor, compared with that run.
+
+    The machine's speed changes within a minute; a page compared with a floor measured just
+    before it is compared with the machine as it was, and the median over rounds leaves out a
+    round that a pause of the host spoiled. Every run starts on an idle server (SETTLE_SECONDS
+    after the one before). The floor's row sums up all its runs.
+    """
+    floors = []
+    samples = {name: [] for name, _path in targets}
+    for _round in range(args.rounds):
+        for name, path in targets:
+            floor = run_page(server, FLOOR, "/healthz", args, label)
+            floors.append((floor, floor["rps"]))
+            samples[name].append((run_page(server, name, path, args, label), floor["rps"]))
+    return [summarise(floors)] + [summarise(samples[name]) for name, _path in targets]
+
+
+def summarise(runs):
+    """One row from runs of a page, each with the floor's requests/s just before it."""
+    pages = [page for page, _floor in runs]
+    ratios = [page["rps"] / floor for page, floor in runs if floor]
+
+    def median(key):
+        values = [page[key] for page in pages if page[key] is not None]
+        return statistics.median(values) if values else None
+
+    return {
+        "name": pages[0]["name"],
+        "path": pages[0]["path"],
+        "status": max(page["status"] for page in pages),
+        "cache": pages[0]["cache"],
+        "rps": median("rps"),
+        "p50": median("p50"),
+        "p99": median("p99"),
+        "errors": sum(page["errors"] for page in pages),
+        "floor_rps": statistics.median(floor for _page, floor in runs),
+        "ratio": statistics.median(ratios) if ratios else 0,
+        "ratios": ratios,
+        "rps_each": [page["rps"] for page in pages],
+    }
 
 
 def time_import(database_url, redis_url):
@@ -389,13 +438,13 @@ def versions(pg_version):
     }
 
 
-def verdicts(row, floor, cached):
-    ratio = row["rps"] / floor if floor else 0
+def verdicts(row, cached):
+    ratio = row["ratio"]
     checks = {
         "p99": row["p99"] is not None and row["p99"] < P99_MAX_MS,
         "errors": row["errors"] == 0 and row["status"] < 400,
     }
-    if row["name"] != "floor (/healthz)":
+    if row["name"] != FLOOR:
         checks["rps"] = ratio >= (CACHED_MIN_RATIO if cached else UNCACHED_MIN_RATIO)
     return ratio, checks
 
@@ -416,9 +465,13 @@ def write_report(args, info, runs, inspection, import_result, skipped):
         f"- **Server:** gunicorn, {args.workers} `{args.worker_class}` workers"
         + (f" × {args.threads_per_worker} threads" if args.worker_class == "gthread" else "")
         + " (`gunicorn.conf.py`; access log off), `DEBUG` off, whitenoise, Redis cache, PostgreSQL on the same machine",
-        f"- **Load:** `wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency`, "
+        f"- **Load:** `wrk -t{args.threads} -c{args.connections} -d{args.duration}s --latency`, {args.rounds} rounds, "
         "from the same machine",
         f"- **Data:** `generate_demo_data`: {info['data']}",
+        "",
+        f"Each page is measured in {args.rounds} rounds, each time right after a run of the floor, and",
+        "compared with that run: this machine's speed changes within a minute. A row gives the medians",
+        "over the rounds (errors: the sum); the floor's row, the medians of all its runs.",
         "",
         "Targets: cached pages at least 80% of the floor's requests per second; uncached pages within",
         "5× of the floor (at least 20% of its requests per second); p99 latency under 100 ms at 32",
@@ -430,22 +483,26 @@ def write_report(args, info, runs, inspection, import_result, skipped):
         ("Uncached (PAGE_CACHE=false)", False),
     ):
         rows = runs[cached]
-        floor = next(r["rps"] for r in rows if r["name"] == "floor (/healthz)")
         lines += [
             f"## {label}",
             "",
-            "| page | path | requests/s | p50 (ms) | p99 (ms) | errors | × floor | target |",
-            "|---|---|---:|---:|---:|---:|---:|---|",
+            "| page | path | requests/s | p50 (ms) | p99 (ms) | errors | floor just before (req/s) | × floor "
+            "| × floor, each round | target |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
         ]
         for row in rows:
-            ratio, checks = verdicts(row, floor, cached)
+            ratio, checks = verdicts(row, cached)
             failed = [name for name, ok in checks.items() if not ok]
             verdict = "pass" if not failed else "**fail** (" + ", ".join(failed) + ")"
             p50 = f"{row['p50']:.1f}" if row["p50"] is not None else "?"
             p99 = f"{row['p99']:.1f}" if row["p99"] is not None else "?"
+            if row["name"] == FLOOR:
+                each = " ".join(f"{rps:,.0f}" for rps in row["rps_each"]) + " req/s"
+            else:
+                each = " ".join(f"{r:.2f}" for r in row["ratios"])
             lines.append(
                 f"| {row['name']} | `{row['path']}` | {row['rps']:,.0f} | {p50} | {p99} | {row['errors']} "
-                f"| {ratio:.2f} | {verdict} |"
+                f"| {row['floor_rps']:,.0f} | {ratio:.2f} | {each} | {verdict} |"
             )
         lines.append("")
     for note in skipped:
@@ -477,7 +534,8 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--inspect", action="store_true", help=argparse.SUPPRESS)
-    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 10)))
+    parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 5)))
+    parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--threads", type=int, default=2, help="wrk threads")
     # The defaults are make serve's, from gunicorn.conf.py.
@@ -549,7 +607,7 @@ def main():
         try:
             home = fetch(server.url("/"))[2].decode()
             stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', home).group(1)
-            targets = [("floor (/healthz)", "/healthz"), ("static file", stylesheet)]
+            targets = [("static file", stylesheet)]
             targets += list(pages.items())
             runs[cached] = measure(server, targets, args, label)
         finally:
