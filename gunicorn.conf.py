@@ -9,7 +9,7 @@ on PostgreSQL and Redis (measured against 2 x cores + 1 processes of 4 threads, 
 workers: docs/benchmarks.md). WEB_CONCURRENCY and GUNICORN_THREADS change the numbers;
 GUNICORN_ACCESS_LOG="" turns the access log off. See docs/adr/0063-gunicorn-threaded-workers.md.
 
-Each worker freezes the objects it holds once the site is loaded (post_worker_init): docs/adr/0069-gc-freeze-in-workers.md.
+Each worker loads the site and freezes the objects it holds (post_worker_init): docs/adr/0069-gc-freeze-in-workers.md.
 """
 
 import gc
@@ -28,8 +28,32 @@ access_log_format = '%(t)s "%(r)s" %(s)s %(b)s %(M)sms'
 
 
 def post_worker_init(worker):
-    """Move everything loaded at start (Django, the apps, the URLconf) out of the garbage
-    collector's reach: a full collection then scans only what requests made, and stops the
-    worker's threads for a few milliseconds instead of tens of milliseconds."""
+    """Load what the site would otherwise load on its first requests, then move everything the
+    worker holds out of the garbage collector's reach: a full collection then scans only what
+    requests made, and stops the worker's threads for a few milliseconds instead of tens."""
+    load_site()
     gc.collect()
     gc.freeze()
+
+
+def load_site():
+    """The URLconf with its views, reversed in every language, and the site's templates compiled:
+    gunicorn has only imported the WSGI application, and these load on first use."""
+    import logging
+    from pathlib import Path
+
+    from django.conf import settings
+    from django.template.loader import get_template
+    from django.urls import reverse
+    from django.utils.translation import override
+
+    for code, _name in settings.LANGUAGES:
+        with override(code):
+            reverse("home")
+    for directory in settings.TEMPLATES[0]["DIRS"]:
+        for path in sorted(Path(directory).rglob("*.html")):
+            name = path.relative_to(directory).as_posix()
+            try:
+                get_template(name)
+            except Exception:  # a template that fails must fail its page, not the worker
+                logging.getLogger(__name__).exception("Could not load the template %s", name)

@@ -486,7 +486,7 @@ def write_report(args, info, runs, inspection, import_result, skipped):
         lines += [
             f"## {label}",
             "",
-            "| page | path | requests/s | p50 (ms) | p99 (ms) | errors | floor just before (req/s) | × floor "
+            "| page | path | requests/s | p50 (ms) | p99 (ms) | errors | floor beside it, median (req/s) | × floor "
             "| × floor, each round | target |",
             "|---|---|---:|---:|---:|---:|---:|---:|---|---|",
         ]

@@ -114,3 +114,33 @@ def test_language_switcher_matches_translate_url(path, client):
         assert languages == []
         return
     assert [language["url"] for language in languages] == [translate_url(path, code) for code in ("en", "uk")]
+
+
+def test_long_arguments_are_not_kept():
+    # An address typed into the browser can carry any slug; only a record's can be kept.
+    slug = "x" * (urlcache.MAX_ARGUMENT_LENGTH + 1)
+    assert urlcache.reverse("partnerships:city-detail", kwargs={"slug": slug}) == f"/cities/{slug}/"
+    assert urlcache._reverse.cache_info().currsize == 0
+    urlcache.reverse("partnerships:city-detail", kwargs={"slug": slug[:-1]})
+    assert urlcache._reverse.cache_info().currsize == 1
+
+
+def test_query_and_fragment_as_django_gives_them():
+    assert (
+        urlcache.reverse("partnerships:city-list", query={"page": 2}, fragment="top") == "/cities/?page=2#top"
+    )
+
+
+def test_language_switcher_under_a_script_prefix():
+    # translate_url() cannot resolve a path that carries the prefix; the request's match can.
+    request = RequestFactory().get("/cities/leeds/")
+    request.resolver_match = resolve("/cities/leeds/")
+    set_script_prefix("/twinning/")
+    try:
+        languages = page_in_languages({"request": request})
+    finally:
+        set_script_prefix("/")
+    assert [language["url"] for language in languages] == [
+        "/twinning/cities/leeds/",
+        "/twinning/uk/cities/leeds/",
+    ]

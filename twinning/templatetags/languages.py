@@ -19,8 +19,9 @@ PAGE_NUMBER_DIGITS = 6
 def page_in_languages(context):
     """[{code, name, url, absolute_url, current}] for every language of the site.
 
-    ``url`` (the switcher's link) is this page in that language (as ``django.urls.translate_url``
-    finds it, from the request's own match and with ``urlcache.reverse``),
+    ``url`` (the switcher's link) is this page in that language: the request's own match
+    reversed in that language (``urlcache.reverse``), as ``django.urls.translate_url`` does but
+    without resolving the path again, and so also right under a script prefix;
     keeping a plain page number but no other query parameter. ``absolute_url`` (the hreflang alternate) is the page without
     its query string. Without a request, or on an address that resolves to no page, there is
     nothing to offer and the list is empty.
