@@ -52,13 +52,13 @@ def reverse(viewname, urlconf=None, args=None, kwargs=None, current_app=None, *,
     return _reverse(viewname, urlconf, args, kwargs, current_app, get_language(), get_script_prefix())
 
 
-@receiver(setting_changed)
-def _forget_on_urlconf_change(*, setting, **kwargs):
-    if setting in {"ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "USE_I18N", "FORCE_SCRIPT_NAME"}:
-        _reverse.cache_clear()
-
-
 def forget():
     """Empty the cache. ``django.urls.clear_url_caches()`` does not; call this after it, or
     after changing a URLconf module in place."""
     _reverse.cache_clear()
+
+
+@receiver(setting_changed)
+def _forget_on_urlconf_change(*, setting, **kwargs):
+    if setting in {"ROOT_URLCONF", "LANGUAGES", "LANGUAGE_CODE", "USE_I18N", "FORCE_SCRIPT_NAME"}:
+        forget()
