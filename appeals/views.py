@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 from appeals import clock
 from appeals.models import Appeal, DonationRoute
 from appeals.services import record_click
-from partnerships.forms import filter_form_helper
+from partnerships.forms import MAX_LISTED_CHOICES, LargeSelect, NameField, filter_form_helper
 from partnerships.models import City, Statement
 from partnerships.queries import SOURCES, sources_of
 from twinning.pagination import KeysFirstPaginator
@@ -25,18 +25,26 @@ ROBOTS = "noindex, nofollow"
 
 class CityFilterForm(forms.Form):
     """One of the cities that have appeals; anything else (NUL bytes, 100 KB, unknown slugs) is an
-    invalid choice, reported in the error summary without echoing the value."""
+    invalid choice, reported in the error summary without echoing the value. Past
+    MAX_LISTED_CHOICES cities it is a text box for the city's name, as on the statement list."""
 
     city = forms.ChoiceField(
         label=_("City"),
         required=False,
+        widget=LargeSelect,
         error_messages={"invalid_choice": _("Choose a city from the list.")},
     )
     error_summary_intro = _("That is not a city with appeals. Showing all appeals.")
 
     def __init__(self, data, *, cities):
         super().__init__(data)
-        self.fields["city"].choices = [("", _("All cities")), *((c.slug, c.name) for c in cities)]
+        pairs = [(c.slug, c.name) for c in cities]
+        if len(pairs) > MAX_LISTED_CHOICES:
+            self.fields["city"] = NameField(
+                pairs, label=self.fields["city"].label, help_text=_("Type the city's name.")
+            )
+        else:
+            self.fields["city"].choices = [("", _("All cities")), *pairs]
         self.helper = filter_form_helper()
 
 
@@ -46,7 +54,12 @@ class AppealListView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         today = clock.today()
-        cities = list(City.objects.filter(appeals__in=Appeal.objects.published()).distinct().order_by("name"))
+        cities = list(
+            City.objects.filter(appeals__in=Appeal.objects.published())
+            .only("slug", "name")
+            .distinct()
+            .order_by("name", "pk")
+        )
         appeals = Appeal.objects.published()
         form = CityFilterForm(self.request.GET, cities=cities)
         city = None

@@ -121,3 +121,45 @@ class TestStatementFiltersWithManyChoices:
         assert "103 statements" in html  # the list ignores the refused filter
         assert "\x00" not in html
         assert len(html) < 60_000  # a refused value is not echoed at any length
+
+
+class TestAppealCityFilterWithManyCities:
+    """The appeal list's city filter follows the same rule: past MAX_LISTED_CHOICES cities with
+    appeals it is a text box for the city's name, not a list of hundreds of options."""
+
+    @pytest.fixture
+    def many(self, db):
+        from partnerships.forms import MAX_LISTED_CHOICES
+
+        cities = [
+            f.CityFactory(name=f"Town {i:03d}", slug=f"town-{i:03d}") for i in range(MAX_LISTED_CHOICES + 1)
+        ]
+        for city in cities:
+            f.AppealFactory(title=f"Appeal for {city.name}").cities.add(city)
+        return cities
+
+    def test_a_text_box_instead_of_a_long_list(self, client, many):
+        response = client.get(reverse("appeals:list"))
+        html = response.content.decode()
+        assert not re.search(r'<select[^>]*name="city"', html)
+        assert re.search(r'<input[^>]*name="city"', html)
+        assert "<option" not in html
+        assert_sound_html(response)
+
+    @pytest.mark.parametrize("typed", ["town 042", "TOWN 042", "town-042"])
+    def test_a_name_in_any_case_or_the_slug_filters(self, client, many, typed):
+        html = client.get(reverse("appeals:list"), {"city": typed}).content.decode()
+        assert "govuk-error-summary" not in html
+        assert "Appeals for Town 042" in html
+        assert "Appeal for Town 042" in html and "Appeal for Town 041" not in html
+        assert re.search(r'<input[^>]*name="city"[^>]*value="Town 042"', html)
+
+    @pytest.mark.parametrize("typed", ["Atlantis", "x" * 100_000, "town\x00"])
+    def test_an_unknown_name_is_a_message_and_shows_every_appeal(self, client, many, typed):
+        response = client.get(reverse("appeals:list"), {"city": typed})
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "govuk-error-summary" in html and "That is not a city with appeals." in html
+        assert "Appeals for" not in html
+        assert "\x00" not in html and len(html) < 60_000
+        assert_sound_html(response)
