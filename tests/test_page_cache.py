@@ -281,3 +281,110 @@ class TestCacheDown:
         world.leeds.save()  # invalidation fails quietly: saving content must not
         assert City.objects.get(pk=world.leeds.pk).name == "Still saved"
         assert Link.objects.exists()
+
+
+class TestOneRenderPerPage:
+    """Requests that miss while another request renders the same page wait for its page
+    instead of rendering it too (a crowd on a page just after an edit)."""
+
+    @pytest.fixture(autouse=True)
+    def empty_cache(self):
+        cache.clear()
+
+    @staticmethod
+    def request(rf, path="/cities/"):
+        from django.contrib.auth.models import AnonymousUser
+        from django.urls import resolve
+
+        request = rf.get(path)
+        request.user = AnonymousUser()
+        request.LANGUAGE_CODE = "en"
+        request.resolver_match = resolve(path)
+        return request
+
+    @staticmethod
+    def slow_view(status=200, pause=0.3):
+        import threading
+        import time
+
+        from django.http import HttpResponse
+
+        renders = []
+        lock = threading.Lock()
+
+        def view(request):
+            with lock:
+                renders.append(request.path)
+            time.sleep(pause)
+            return HttpResponse(f"page {len(renders)}", status=status)
+
+        return view, renders
+
+    def crowd(self, rf, view, n=8):
+        """``n`` simultaneous requests for one page through the middleware; their responses."""
+        import threading
+
+        middleware = page_cache.PageCacheMiddleware(view)
+        start = threading.Barrier(n)
+        responses = [None] * n
+
+        def visit(i):
+            request = self.request(rf)
+            start.wait()
+            responses[i] = middleware(request)
+
+        threads = [threading.Thread(target=visit, args=(i,)) for i in range(n)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=30)
+        return responses
+
+    def test_a_crowd_that_misses_renders_the_page_once(self, rf, db):
+        view, renders = self.slow_view()
+        responses = self.crowd(rf, view)
+        assert len(renders) == 1
+        assert sorted(r[page_cache.HEADER] for r in responses) == ["miss"] + ["wait"] * 7
+        assert {r.content for r in responses} == {b"page 1"}
+        assert all(r.status_code == 200 and r["ETag"] for r in responses)
+
+    def test_a_page_that_is_not_stored_is_rendered_by_each_request(self, rf, db):
+        view, renders = self.slow_view(status=404, pause=0.1)
+        responses = self.crowd(rf, view, n=4)
+        # The others waited for the first, found nothing stored, and rendered it themselves.
+        assert len(renders) == 4
+        assert all(r.status_code == 404 and r[page_cache.HEADER] == "skip" for r in responses)
+
+    def test_a_claim_that_is_never_finished_is_waited_for_only_so_long(self, rf, db, settings):
+        import time
+
+        settings.PAGE_CACHE_WAIT = 0.2
+        view, renders = self.slow_view(pause=0)
+        request = self.request(rf)
+        claim = f"{page_cache.page_key(request)}:rendering:{page_cache.current_version()}"
+        cache.add(claim, 1)  # a worker that died while rendering this page
+        started = time.monotonic()
+        response = page_cache.PageCacheMiddleware(view)(request)
+        assert 0.2 <= time.monotonic() - started < 2
+        assert response[page_cache.HEADER] == "miss" and len(renders) == 1
+        assert cache.get(claim) == 1  # not this request's claim to release
+        assert page_cache.PageCacheMiddleware(view)(self.request(rf))[page_cache.HEADER] == "hit"
+
+    def test_a_new_version_is_rendered_again(self, rf, db):
+        view, renders = self.slow_view(pause=0)
+        middleware = page_cache.PageCacheMiddleware(view)
+        assert middleware(self.request(rf))[page_cache.HEADER] == "miss"
+        page_cache.bump_version()
+        assert middleware(self.request(rf))[page_cache.HEADER] == "miss"
+        assert middleware(self.request(rf))[page_cache.HEADER] == "hit"
+        assert len(renders) == 2
+
+    def test_a_cache_that_refuses_the_claim_still_serves_the_page(self, rf, db, monkeypatch):
+        def broken(*args, **kwargs):
+            raise ConnectionError("cache down")
+
+        monkeypatch.setattr(cache, "add", broken)
+        view, renders = self.slow_view(pause=0)
+        response = page_cache.PageCacheMiddleware(view)(self.request(rf))
+        assert response.status_code == 200 and response.content == b"page 1"
+        assert len(renders) == 1

@@ -14,6 +14,10 @@ response that is not a plain 200, sets a cookie, uses a CSRF token, varies on co
 it is private or not to be stored (the Donate redirect is ``never_cache``). The key includes the
 scheme, host, language, full path with query string and today's date, because appeal pages say
 whether an appeal is open today. See docs/adr/0060-page-cache-content-version.md.
+
+A request that misses claims the render of its page at the current version; requests for the
+same page meanwhile wait for that render's page instead of rendering it too
+(docs/adr/0074-one-render-per-page.md).
 """
 
 import hashlib
@@ -169,6 +173,24 @@ class PageCacheMiddleware:
         if entry is not None and entry[0] == version:
             return self._rebuild(entry)
 
+        # One render per page and version: the first request to miss claims it; the others
+        # wait for its page rather than render the same page all at once (a crowd on a page
+        # just after an edit would otherwise render it once per thread).
+        claim = f"{key}:rendering:{version}"
+        if not self._claim(cache, claim):
+            entry = self._wait_for(cache, key, claim, version)
+            if entry is not None:
+                response = self._rebuild(entry)
+                response[HEADER] = "wait"
+                return response
+            claim = None  # the page was not stored or took too long: render it here
+        try:
+            return self._render_and_store(request, cache, key, version)
+        finally:
+            if claim:
+                self._release(cache, claim)
+
+    def _render_and_store(self, request, cache, key, version):
         response = self.get_response(request)
         if request.method == "GET" and self._response_may_be_stored(request, response):
             set_response_etag(response)
@@ -187,6 +209,43 @@ class PageCacheMiddleware:
         else:
             response[HEADER] = "skip"
         return response
+
+    @staticmethod
+    def _claim(cache, claim):
+        """True if this request is to render the page: no other request is rendering it."""
+        try:
+            return cache.add(claim, 1, timeout=settings.PAGE_CACHE_RENDER_TIMEOUT)
+        except Exception:
+            log.exception("The page cache cannot be written; rendering without waiting")
+            return True
+
+    @staticmethod
+    def _release(cache, claim):
+        try:
+            cache.delete(claim)
+        except Exception:
+            log.exception("The page cache cannot be written")
+
+    @staticmethod
+    def _wait_for(cache, key, claim, version):
+        """The stored page of ``version`` once the request rendering it has stored it, or None
+        if that request finished without storing it or PAGE_CACHE_WAIT went by first."""
+        deadline = time.monotonic() + settings.PAGE_CACHE_WAIT
+        pause = 0.005
+        while time.monotonic() < deadline:
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+            try:
+                found = cache.get_many([key, claim])
+            except Exception:
+                log.exception("The page cache cannot be read; rendering without waiting")
+                return None
+            entry = found.get(key)
+            if entry is not None and entry[0] == version:
+                return entry
+            if claim not in found:
+                return None
+        return None
 
     @staticmethod
     def _request_may_use_cache(request):

@@ -206,6 +206,11 @@ PAGE_CACHE_ENABLED = env.bool("PAGE_CACHE", default=True)
 PAGE_CACHE_ALIAS = "default"
 PAGE_CACHE_TIMEOUT = env.int("PAGE_CACHE_TIMEOUT", default=600)
 PAGE_CACHE_MAX_AGE = env.int("PAGE_CACHE_MAX_AGE", default=60)
+# A request that misses while another renders the same page waits up to PAGE_CACHE_WAIT seconds
+# for that page instead of rendering it too; a claim to render lapses after
+# PAGE_CACHE_RENDER_TIMEOUT seconds (a worker that died while rendering). docs/adr/0074.
+PAGE_CACHE_WAIT = env.float("PAGE_CACHE_WAIT", default=3.0)
+PAGE_CACHE_RENDER_TIMEOUT = env.int("PAGE_CACHE_RENDER_TIMEOUT", default=10)
 # Saving, deleting or relating a record of these apps invalidates every cached page.
 PAGE_CACHE_CONTENT_APPS = ["partnerships", "appeals"]
 # Except these models, which no public page shows (click counts are for staff).
