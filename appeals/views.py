@@ -14,7 +14,7 @@ from django.views.generic import TemplateView
 from appeals import clock
 from appeals.models import Appeal, DonationRoute
 from appeals.services import record_click
-from partnerships.forms import MAX_LISTED_CHOICES, LargeSelect, NameField, filter_form_helper
+from partnerships.forms import LargeSelect, filter_form_helper, listed_or_typed
 from partnerships.models import City, Statement
 from partnerships.queries import SOURCES, sources_of
 from twinning.pagination import KeysFirstPaginator
@@ -38,13 +38,12 @@ class CityFilterForm(forms.Form):
 
     def __init__(self, data, *, cities):
         super().__init__(data)
-        pairs = [(c.slug, c.name) for c in cities]
-        if len(pairs) > MAX_LISTED_CHOICES:
-            self.fields["city"] = NameField(
-                pairs, label=self.fields["city"].label, help_text=_("Type the city's name.")
-            )
-        else:
-            self.fields["city"].choices = [("", _("All cities")), *pairs]
+        self.fields["city"] = listed_or_typed(
+            self.fields["city"],
+            [(c.slug, c.name) for c in cities],
+            _("All cities"),
+            _("Type the city's name."),
+        )
         self.helper = filter_form_helper()
 
 

@@ -125,6 +125,15 @@ def _choices(empty_label, pairs):
     return [("", empty_label), *pairs]
 
 
+def listed_or_typed(field, pairs, empty_label, hint):
+    """The filter for one of ``pairs`` (value, name): ``field`` listing them, or past
+    MAX_LISTED_CHOICES a NameField for the name, with ``hint`` saying so."""
+    if len(pairs) > MAX_LISTED_CHOICES:
+        return NameField(pairs, label=field.label, help_text=hint)
+    field.choices = _choices(empty_label, pairs)
+    return field
+
+
 class CityFilterForm(FilterForm):
     country = forms.ChoiceField(label=_("Country"))
     status = forms.ChoiceField(
@@ -153,8 +162,5 @@ class StatementFilterForm(FilterForm):
             ("speaker", speakers, _("anyone"), _("Type the speaker's name.")),
             ("city", cities, _("any city"), _("Type the city's name.")),
         ):
-            if len(pairs) > MAX_LISTED_CHOICES:
-                self.fields[name] = NameField(pairs, label=self.fields[name].label, help_text=hint)
-            else:
-                self.fields[name].choices = _choices(anything, pairs)
+            self.fields[name] = listed_or_typed(self.fields[name], pairs, anything, hint)
         self.fields["year"].choices = _choices(_("any year"), [(str(y), str(y)) for y in years])
