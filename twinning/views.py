@@ -14,6 +14,7 @@ from django.views.generic import TemplateView
 
 from partnerships.queries import Visibility
 from twinning.pagination import page_or_404
+from twinning.precompiled import Precompiled
 from twinning.search import MAX_QUERY_LENGTH, QueryProblem, Search, clean_query
 
 # What the home page shows of a link (its name is its cities'), an event and a statement.
@@ -37,28 +38,45 @@ HOME_EVENT_FIELDS = (
 HOME_STATEMENT_FIELDS = ("date", "date_precision", "quote", "language", "speaker__name")
 
 
+# The home page's querysets take nothing from the request: their SQL is compiled once per
+# connection (twinning/precompiled.py). Only the columns and joins the page shows: the planning
+# and compiling of wider joins were most of the page's database time.
+LATEST = 5
+HOME_EVENTS = Precompiled(
+    lambda: (
+        Visibility(preview=False)
+        .events()
+        .select_related("link__city_a", "link__city_b")
+        .only(*HOME_EVENT_FIELDS)
+        .order_by("-date", "-sort_order", "-pk")[:LATEST]
+    )
+)
+HOME_STATEMENTS = Precompiled(
+    lambda: (
+        Visibility(preview=False)
+        .statements()
+        .select_related("speaker")
+        .only(*HOME_STATEMENT_FIELDS)
+        .order_by("-date", "-pk")[:LATEST]
+    )
+)
+HOME_FEATURED = Precompiled(
+    lambda: Visibility(preview=False).links().filter(is_featured=True).with_cities().only(*HOME_LINK_FIELDS)
+)
+
+
 class HomeView(TemplateView):
     """What the site is, what happened lately and the featured links: what the public sees,
     for everyone (staff preview drafts on the pages themselves)."""
 
     template_name = "home.html"
-    latest = 5
 
     def get_context_data(self, **kwargs):
-        # Only the columns and joins the page shows: the planning and compiling of wider joins
-        # were most of the page's database time.
-        public = Visibility(preview=False)
         return super().get_context_data(
             section="home",
-            events=public.events()
-            .select_related("link__city_a", "link__city_b")
-            .only(*HOME_EVENT_FIELDS)
-            .order_by("-date", "-sort_order", "-pk")[: self.latest],
-            statements=public.statements()
-            .select_related("speaker")
-            .only(*HOME_STATEMENT_FIELDS)
-            .order_by("-date", "-pk")[: self.latest],
-            featured=public.links().filter(is_featured=True).with_cities().only(*HOME_LINK_FIELDS),
+            events=HOME_EVENTS(),
+            statements=HOME_STATEMENTS(),
+            featured=HOME_FEATURED(),
             **kwargs,
         )
 
