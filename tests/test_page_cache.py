@@ -292,11 +292,11 @@ class TestOneRenderPerPage:
         cache.clear()
 
     @staticmethod
-    def request(rf, path="/cities/"):
+    def request(rf, path="/cities/", method="get"):
         from django.contrib.auth.models import AnonymousUser
         from django.urls import resolve
 
-        request = rf.get(path)
+        request = getattr(rf, method)(path)
         request.user = AnonymousUser()
         request.LANGUAGE_CODE = "en"
         request.resolver_match = resolve(path)
@@ -354,6 +354,60 @@ class TestOneRenderPerPage:
         # The others waited for the first, found nothing stored, and rendered it themselves.
         assert len(renders) == 4
         assert all(r.status_code == 404 and r[page_cache.HEADER] == "skip" for r in responses)
+
+    def test_a_page_that_was_not_stored_is_not_waited_for_again(self, rf, db, monkeypatch):
+        # /healthz, a 404, the Donate redirect: with a crowd on such a page, each request
+        # claimed it and waited for a page that never came (the floor's p99 rose to 450 ms).
+        view, renders = self.slow_view(status=404, pause=0)
+        middleware = page_cache.PageCacheMiddleware(view)
+        assert middleware(self.request(rf))[page_cache.HEADER] == "skip"
+        request = self.request(rf)
+        claim = f"{page_cache.page_key(request)}:rendering:{page_cache.current_version()}"
+        cache.add(claim, 1)  # another request is rendering it right now
+        waits, claims = [], []
+        monkeypatch.setattr(middleware, "_wait_for", lambda *args: waits.append(args))
+        monkeypatch.setattr(middleware, "_claim", lambda *args: claims.append(args))
+        for _ in range(3):
+            response = middleware(self.request(rf))
+            assert response.status_code == 404 and response[page_cache.HEADER] == "skip"
+        assert len(renders) == 4
+        assert waits == [] and claims == []
+
+    def test_the_mark_does_not_stop_a_page_from_being_stored(self, rf, db):
+        statuses = [404, 200, 200]
+
+        def view(request):
+            from django.http import HttpResponse
+
+            return HttpResponse(b"page", status=statuses.pop(0))
+
+        middleware = page_cache.PageCacheMiddleware(view)
+        assert middleware(self.request(rf))[page_cache.HEADER] == "skip"
+        assert middleware(self.request(rf))[page_cache.HEADER] == "miss"
+        hit = middleware(self.request(rf))
+        assert hit[page_cache.HEADER] == "hit" and hit.status_code == 200
+        assert statuses == [200]
+
+    def test_the_mark_lasts_one_version(self, rf, db, monkeypatch):
+        view, renders = self.slow_view(status=404, pause=0)
+        middleware = page_cache.PageCacheMiddleware(view)
+        middleware(self.request(rf))
+        page_cache.bump_version()
+        claims = []
+        real_claim = middleware._claim
+        monkeypatch.setattr(middleware, "_claim", lambda *args: claims.append(args) or real_claim(*args))
+        middleware(self.request(rf))
+        assert len(claims) == 1  # the new version is claimed again, and marked again
+        middleware(self.request(rf))
+        assert len(claims) == 1 and len(renders) == 3
+
+    def test_a_head_request_leaves_no_mark(self, rf, db):
+        view, renders = self.slow_view(pause=0)
+        middleware = page_cache.PageCacheMiddleware(view)
+        assert middleware(self.request(rf, method="head"))[page_cache.HEADER] == "skip"
+        assert middleware(self.request(rf))[page_cache.HEADER] == "miss"
+        assert middleware(self.request(rf))[page_cache.HEADER] == "hit"
+        assert len(renders) == 2
 
     def test_a_claim_that_is_never_finished_is_waited_for_only_so_long(self, rf, db, settings):
         import time

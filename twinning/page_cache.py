@@ -16,7 +16,8 @@ scheme, host, language, full path with query string and today's date, because ap
 whether an appeal is open today. See docs/adr/0060-page-cache-content-version.md.
 
 A request that misses claims the render of its page at the current version; requests for the
-same page meanwhile wait for that render's page instead of rendering it too
+same page meanwhile wait for that render's page instead of rendering it too. A page that the
+render did not store is marked PASS for that version: later requests for it render at once
 (docs/adr/0074-one-render-per-page.md).
 """
 
@@ -42,6 +43,8 @@ VERSION_KEY = "page-cache:version"
 HEADER = "X-Page-Cache"
 MESSAGES_COOKIE = CookieStorage.cookie_name
 _UNCACHEABLE_DIRECTIVES = {"private", "no-cache", "no-store"}
+# In place of a stored page's status: the page was rendered at this version and not stored.
+PASS = None
 
 
 def _cache():
@@ -171,6 +174,8 @@ class PageCacheMiddleware:
 
         entry = found.get(key)
         if entry is not None and entry[0] == version:
+            if entry[1] is PASS:  # this page was not stored at this version: nobody waits for it
+                return self._render_and_store(request, cache, key, version, claimed=False)
             return self._rebuild(entry)
 
         # One render per page and version: the first request to miss claims it; the others
@@ -185,12 +190,15 @@ class PageCacheMiddleware:
                 return response
             claim = None  # the page was not stored or took too long: render it here
         try:
-            return self._render_and_store(request, cache, key, version)
+            return self._render_and_store(request, cache, key, version, claimed=bool(claim))
         finally:
             if claim:
                 self._release(cache, claim)
 
-    def _render_and_store(self, request, cache, key, version):
+    def _render_and_store(self, request, cache, key, version, claimed):
+        """Render the page and store it if it may be. A claimed GET whose page may not be stored
+        (never_cache, a 404, a cookie) leaves a PASS mark for this version instead, so that the
+        next requests for it render at once rather than claim and wait (ADR 0074)."""
         response = self.get_response(request)
         if request.method == "GET" and self._response_may_be_stored(request, response):
             set_response_etag(response)
@@ -207,6 +215,11 @@ class PageCacheMiddleware:
                 log.exception("The page cache cannot be written")
             response[HEADER] = "miss"
         else:
+            if claimed and request.method == "GET":
+                try:
+                    cache.set(key, (version, PASS, [], b""), timeout=settings.PAGE_CACHE_PASS_TIMEOUT)
+                except Exception:
+                    log.exception("The page cache cannot be written")
             response[HEADER] = "skip"
         return response
 
@@ -242,7 +255,7 @@ class PageCacheMiddleware:
                 return None
             entry = found.get(key)
             if entry is not None and entry[0] == version:
-                return entry
+                return None if entry[1] is PASS else entry
             if claim not in found:
                 return None
         return None

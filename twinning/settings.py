@@ -211,6 +211,10 @@ PAGE_CACHE_MAX_AGE = env.int("PAGE_CACHE_MAX_AGE", default=60)
 # PAGE_CACHE_RENDER_TIMEOUT seconds (a worker that died while rendering). docs/adr/0074.
 PAGE_CACHE_WAIT = env.float("PAGE_CACHE_WAIT", default=3.0)
 PAGE_CACHE_RENDER_TIMEOUT = env.int("PAGE_CACHE_RENDER_TIMEOUT", default=10)
+# A page that was rendered and not stored (never_cache, a 404, a cookie) is marked as such for
+# its content version for PAGE_CACHE_PASS_TIMEOUT seconds: requests for it meanwhile render at
+# once instead of claiming and waiting.
+PAGE_CACHE_PASS_TIMEOUT = env.int("PAGE_CACHE_PASS_TIMEOUT", default=60)
 # Saving, deleting or relating a record of these apps invalidates every cached page.
 PAGE_CACHE_CONTENT_APPS = ["partnerships", "appeals"]
 # Except these models, which no public page shows (click counts are for staff).
