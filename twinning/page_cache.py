@@ -104,11 +104,16 @@ def cached_for_content(name, compute, timeout=None):
         return compute()
     if value is None:
         value = compute()
-        try:
-            cache.set(key, value, timeout=timeout or settings.PAGE_CACHE_TIMEOUT)
-        except Exception:
-            log.exception("The page cache cannot be written")
+        _write(cache, key, value, timeout or settings.PAGE_CACHE_TIMEOUT)
     return value
+
+
+def _write(cache, key, value, timeout):
+    """Store ``value``; a cache that cannot be written is logged, and the site goes on."""
+    try:
+        cache.set(key, value, timeout=timeout)
+    except Exception:
+        log.exception("The page cache cannot be written")
 
 
 def _is_content(model):
@@ -209,17 +214,11 @@ class PageCacheMiddleware:
                 list(response.items()),
                 zlib.compress(response.content, 1),
             )
-            try:
-                cache.set(key, entry, timeout=settings.PAGE_CACHE_TIMEOUT)
-            except Exception:
-                log.exception("The page cache cannot be written")
+            _write(cache, key, entry, settings.PAGE_CACHE_TIMEOUT)
             response[HEADER] = "miss"
         else:
             if claimed and request.method == "GET":
-                try:
-                    cache.set(key, (version, PASS, [], b""), timeout=settings.PAGE_CACHE_PASS_TIMEOUT)
-                except Exception:
-                    log.exception("The page cache cannot be written")
+                _write(cache, key, (version, PASS, [], b""), settings.PAGE_CACHE_PASS_TIMEOUT)
             response[HEADER] = "skip"
         return response
 
