@@ -15,8 +15,9 @@ from django.db.models import Q
 from django.test.utils import CaptureQueriesContext
 
 from appeals.models import Appeal
-from partnerships.models import City, Statement
+from partnerships.models import City, Link, Statement
 from partnerships.queries import Visibility, about_city
+from tests.factories import LinkFactory
 from twinning import demo_data
 from twinning.pagination import KeysFirstPaginator
 
@@ -109,6 +110,40 @@ def test_a_page_of_a_list_is_paged_as_by_django(db):
     paginator = KeysFirstPaginator(list(range(103)), 25, orphans=3)
     assert paginator.num_pages == 4
     assert list(paginator.page(4).object_list) == list(range(75, 103))
+
+
+def _cities_with(status, preview=False):
+    visible = Visibility(preview=preview)
+    return visible.cities_with_link_counts().filter(visible.has_link_with_status(status))
+
+
+def test_a_count_is_counted_once_per_content_version_and_filter(data, db, django_assert_num_queries):
+    truth = {status: _cities_with(status).count() for status in ("active", "ended")}
+    assert truth["active"] != truth["ended"]
+    with django_assert_num_queries(2):  # each filter counts once...
+        counted = {status: KeysFirstPaginator(_cities_with(status), PER_PAGE).count for status in truth}
+    with django_assert_num_queries(0):  # ...and then the count is shared
+        again = {status: KeysFirstPaginator(_cities_with(status), PER_PAGE).count for status in truth}
+    assert counted == again == truth
+
+
+def test_a_count_follows_the_content_at_once(data, db, django_assert_num_queries):
+    before = KeysFirstPaginator(_cities_with("active"), PER_PAGE).count
+    before_preview = KeysFirstPaginator(_cities_with("active", preview=True), PER_PAGE).count
+    draft = LinkFactory(status=Link.Status.ACTIVE, is_published=False)  # two new cities
+    assert KeysFirstPaginator(_cities_with("active"), PER_PAGE).count == before
+    assert KeysFirstPaginator(_cities_with("active", preview=True), PER_PAGE).count == before_preview + 2
+    draft.is_published = True
+    draft.save()
+    assert KeysFirstPaginator(_cities_with("active"), PER_PAGE).count == before + 2
+
+
+def test_the_cities_page_shows_the_count_of_its_filter(data, db, client):
+    response = client.get("/cities/?status=active")
+    assert response.context["paginator"].count == _cities_with("active").count()
+    LinkFactory(status=Link.Status.ACTIVE)
+    response = client.get("/cities/?status=active")
+    assert response.context["paginator"].count == _cities_with("active").count()
 
 
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")

@@ -1,10 +1,14 @@
 """One rule for page numbers on every paginated page, and a paginator whose last pages cost what
 its first does."""
 
+import hashlib
+
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import QuerySet
 from django.http import Http404
+from django.utils.functional import cached_property
 
+from twinning import page_cache
 from twinning.expressions import AmongIds
 
 
@@ -31,7 +35,18 @@ class KeysFirstPaginator(Paginator):
     in the list's order. Lists that are not querysets, and querysets for which the page's rows
     alone would not give the same result (see ``_keys_first_is_exact``), are paged as by
     Django's paginator.
+
+    The count of a queryset is counted once per content version and filter, and shared by every
+    worker (``page_cache.cached_for_content``): counting is the one part of a list page whose
+    cost grows with the data (the cities with an active link: 40 ms on 10,000 cities).
     """
+
+    @cached_property
+    def count(self):
+        queryset = self.object_list
+        if not isinstance(queryset, QuerySet):
+            return super().count
+        return page_cache.cached_for_content(_count_key(queryset), queryset.count)
 
     def page(self, number):
         number = self.validate_number(number)
@@ -44,6 +59,14 @@ class KeysFirstPaginator(Paginator):
             return self._get_page(queryset[bottom:top], number, self)
         keys = queryset.values("pk")[bottom:top]
         return self._get_page(queryset.filter(AmongIds("pk", keys)), number, self)
+
+
+def _count_key(queryset):
+    """The name a queryset's count is kept under: its database and its SQL with the parameters,
+    so that each filter, each reader's visibility and each day's appeals have their own."""
+    sql, params = queryset.query.sql_with_params()
+    digest = hashlib.sha256(repr((queryset.db, sql, params)).encode()).hexdigest()
+    return f"count:{queryset.model._meta.label_lower}:{digest}"
 
 
 def _keys_first_is_exact(queryset):
