@@ -240,7 +240,7 @@ class LinkListView(FilteredListView):
     form_class = LinkFilterForm
 
     def get_base_queryset(self):
-        return self.visible.links().with_cities().order_by("city_a__name", "city_b__name", "pk")
+        return self.visible.links().with_cities().order_by("city_a_name", "city_b_name", "pk")
 
     def filter_queryset(self, queryset, filters):
         return queryset.filter(**{k: v for k, v in filters.items() if k in {"status", "kind"}})
@@ -257,7 +257,7 @@ class NetworkMapView(PartnershipsMixin, ListView):
     paginate_by = 50
 
     def get_queryset(self):
-        return self.visible.links().with_cities().order_by("city_a__name", "city_b__name", "pk")
+        return self.visible.links().with_cities().order_by("city_a_name", "city_b_name", "pk")
 
     def map_links(self):
         return (

@@ -46,7 +46,7 @@ def lists():
     public, preview = Visibility(preview=False), Visibility(preview=True)
     return {
         "cities": public.cities_with_link_counts(),
-        "links": public.links().with_cities().order_by("city_a__name", "city_b__name", "pk"),
+        "links": public.links().with_cities().order_by("city_a_name", "city_b_name", "pk"),
         "statements": public.statements().with_people().order_by("-date", "-pk"),
         "statements (preview)": preview.statements().with_people().order_by("-date", "-pk"),
         "appeals": Appeal.objects.published().in_display_order().for_cards(),
