@@ -94,7 +94,7 @@ class Visibility:
     def city_statements(self, city):
         """The statements about ``city`` itself, for its page, as a list: as ``link_statements()``,
         each one's ``city`` is set to ``city`` rather than joined."""
-        return self._statements_of("city", city, "link__city_a", "link__city_b")
+        return self._statements_of("city", city, "link")
 
     def _statements_of(self, field, record, *related):
         """The statements whose ``field`` is ``record``, newest first, with their speakers, roles,

@@ -8,10 +8,11 @@ of its cities' names.
 
 import pytest
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from partnerships.models import City, Link
 from partnerships.queries import Visibility
-from tests.factories import CityFactory, LinkFactory
+from tests.factories import CityFactory, LinkFactory, StatementFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -120,3 +121,23 @@ def test_history_does_not_record_the_names():
     link = LinkFactory()
     record = link.history.latest()
     assert not hasattr(record, "city_a_name")
+
+
+def test_statements_name_their_link_from_the_names_kept_on_it(client):
+    """The statement list, a city's page and a statement's page name a statement's link without
+    reading its cities, and show a renamed city's new name at once."""
+    statement = StatementFactory(link__city_a__name="Liverpool", link__city_b__name="Odessa")
+    link = statement.link
+    pages = ["/statements/", link.city_a.get_absolute_url(), statement.get_absolute_url()]
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get("/statements/").status_code == 200
+    (main,) = [q["sql"] for q in captured.captured_queries if 'FROM "partnerships_statement"' in q["sql"]][
+        -1:
+    ]
+    assert main.count('JOIN "partnerships_city"') == 1  # the statement's own city, not the link's two
+    link.city_b.name = "Odesa"
+    link.city_b.save()
+    for path in pages:
+        html = client.get(path).content.decode()
+        assert "Liverpool–Odesa" in html, path
+        assert "Odessa" not in html, path

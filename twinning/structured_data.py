@@ -81,7 +81,9 @@ def quotation(statement, absolute):
     }
     about = statement.link or statement.city or statement.appeal
     if about is not None:
-        data["about"] = {"@type": "Thing", "name": str(about), "url": absolute(about.get_absolute_url())}
+        # A link is named from the names kept on it: the statement's link is read without its cities.
+        name = about.names if about is statement.link else str(about)
+        data["about"] = {"@type": "Thing", "name": name, "url": absolute(about.get_absolute_url())}
     return data
 
 
