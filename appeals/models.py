@@ -25,7 +25,6 @@ from appeals.money import format_money
 from partnerships import dates
 from partnerships.dates import Precision
 from partnerships.models import City, Link, Source
-from partnerships.queries import SOURCES
 from twinning.modelbase import Model
 from twinning.urlcache import reverse
 
@@ -151,7 +150,8 @@ class AppealQuerySet(models.QuerySet):
 
     def for_detail(self):
         """Everything an appeal's page shows, each relation prefetched into a plain list
-        (``city_list``, ``link_list``, ``route_list``, ``figure_list``, ``update_list``)."""
+        (``city_list``, ``link_list``, ``route_list``, ``figure_list``, ``update_list``); the
+        sources of the appeal and its updates are for the page to attach (``attach_sources``)."""
         return self.select_related("give_instead").prefetch_related(
             Prefetch("cities", queryset=City.objects.order_by("name"), to_attr="city_list"),
             Prefetch("links", queryset=Link.objects.published().with_cities(), to_attr="link_list"),
@@ -165,12 +165,9 @@ class AppealQuerySet(models.QuerySet):
             ),
             Prefetch(
                 "updates",
-                queryset=AppealUpdate.objects.published()
-                .select_related("conflicts_with")
-                .prefetch_related(SOURCES),
+                queryset=AppealUpdate.objects.published().select_related("conflicts_with"),
                 to_attr="update_list",
             ),
-            SOURCES,
         )
 
     def open_for_city(self, city, today=None):

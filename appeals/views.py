@@ -16,7 +16,7 @@ from appeals.models import Appeal, DonationRoute
 from appeals.services import record_click
 from partnerships.forms import LargeSelect, filter_form_helper, listed_or_typed
 from partnerships.models import City, Statement
-from partnerships.queries import SOURCES, sources_of
+from partnerships.queries import attach_sources, sources_of
 from twinning.pagination import KeysFirstPaginator
 
 APPEALS_PER_PAGE = 20
@@ -95,9 +95,8 @@ class AppealDetailView(TemplateView):
         appeal.current_status = appeal.status_on(today)
         figures = appeal.figure_list
         updates = appeal.update_list
-        statements = list(
-            Statement.objects.published().filter(appeal=appeal).with_people().prefetch_related(SOURCES)
-        )
+        statements = list(Statement.objects.published().filter(appeal=appeal).with_people())
+        attach_sources([appeal, *updates, *statements])
         latest_total = appeal.latest_total()
         give_instead = (
             appeal.give_instead if appeal.give_instead and appeal.give_instead.is_published else None

@@ -21,7 +21,7 @@ from partnerships import maps
 from partnerships.citations import Footnotes
 from partnerships.forms import CityFilterForm, LinkFilterForm, StatementFilterForm
 from partnerships.models import City, Link, Person, map_rank
-from partnerships.queries import SOURCES, Visibility, about_city, shared_partners, sources_of
+from partnerships.queries import SOURCES, Visibility, about_city, attach_sources, shared_partners, sources_of
 from partnerships.templatetags.partnership_tags import partial_date
 from twinning import page_cache
 from twinning.pagination import KeysFirstPaginator, page_or_404
@@ -117,7 +117,7 @@ class CityDetailView(PartnershipsMixin, DetailView):
     context_object_name = "city"
 
     def get_queryset(self):
-        return City.objects.select_related("population_source").prefetch_related("other_names", SOURCES)
+        return City.objects.select_related("population_source").prefetch_related("other_names")
 
     def map_and_page(self, city):
         """The map's links, as (status, partner) pairs, the number of links, and the page of
@@ -158,6 +158,8 @@ class CityDetailView(PartnershipsMixin, DetailView):
 
     def get_context_data(self, **kwargs):
         city = self.object
+        statements = self.visible.city_statements(city)
+        attach_sources([city, *statements])
         notes = Footnotes()
         city.population_refs = notes.cite([city.population_source] if city.population_source else [])
         city.refs = notes.cite(sources_of(city))
@@ -178,7 +180,6 @@ class CityDetailView(PartnershipsMixin, DetailView):
         if groups and not groups[-1]["status"]:
             groups[-1]["label"] = _("status not yet recorded")
 
-        statements = self.visible.city_statements(city)
         for statement in statements:
             statement.refs = notes.cite(sources_of(statement))
         return super().get_context_data(
@@ -279,18 +280,21 @@ class LinkDetailView(PartnershipsMixin, DetailView):
     context_object_name = "link"
 
     def get_queryset(self):
-        return self.visible.links().with_cities().prefetch_related(SOURCES)
+        return self.visible.links().with_cities()
 
     def get_context_data(self, **kwargs):
         link = self.object
+        events = list(self.visible.timeline(link))
+        statements = self.visible.link_statements(link)
+        attach_sources(
+            [link, *events, *(claim for event in events for claim in event.alternative_list), *statements]
+        )
         notes = Footnotes()
         link.refs = notes.cite(sources_of(link))
-        events = list(self.visible.timeline(link))
         for event in events:
             event.refs = notes.cite(sources_of(event))
             for claim in event.alternative_list:
                 claim.refs = notes.cite(sources_of(claim))
-        statements = self.visible.link_statements(link)
         for statement in statements:
             statement.refs = notes.cite(sources_of(statement))
         return super().get_context_data(

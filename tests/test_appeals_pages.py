@@ -445,7 +445,7 @@ class TestQueryCounts:
     """The same maximum at small and large data: no query per appeal, figure or update."""
 
     LIST_MAX = 5
-    DETAIL_MAX = 11
+    DETAIL_MAX = 8
 
     @pytest.mark.parametrize(("n", "figures_each"), [(3, 2), (200, 5)])
     def test_list(self, client, today, django_assert_max_num_queries, n, figures_each):

@@ -14,9 +14,9 @@ from tests.factories import AppealFactory, DonationRouteFactory, RaisedFigureFac
 MAX_QUERIES = {
     "home": 3,
     "city-list": 3,
-    "city-detail": 11,  # the page of links, their count and the map's links
+    "city-detail": 10,  # the page of links, their count and the map's links
     "link-list": 2,
-    "link-detail": 12,
+    "link-detail": 9,
     "map": 3,
     "statement-list": 5,
     "statement-detail": 2,

@@ -21,11 +21,11 @@ PUBLIC_BUDGETS = {
     "city-list": 3,
     "city-list-filtered": 3,
     "city-list-page-2": 3,
-    "city-detail": 11,  # the map's links with their count, their partners, the page of links
+    "city-detail": 10,  # the map's links with their count, their partners, the page of links
     "link-list": 2,
     "link-list-filtered": 2,
     "link-list-page-2": 2,
-    "link-detail": 12,
+    "link-detail": 9,  # every record's sources in one query (attach_sources)
     "statement-list": 5,
     "statement-list-filtered": 5,
     "statement-detail": 2,
@@ -33,7 +33,7 @@ PUBLIC_BUDGETS = {
     "person-detail": 5,
     "appeal-list": 5,
     "appeal-list-city": 5,
-    "appeal-detail": 11,
+    "appeal-detail": 8,
     "appeal-feed": 2,
     "donate": 5,  # the first click of the day: UPDATE, then INSERT in a savepoint
 }
