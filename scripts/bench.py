@@ -42,6 +42,8 @@ DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/twinning_bench"
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/15"
 REPORT = ROOT / "docs" / "benchmarks.md"
 PLANS = ROOT / "reports" / "bench-plans.txt"
+# Each server's own log (its errors, with their tracebacks), kept for a look after the run.
+SERVER_LOG = ROOT / "reports" / "bench-server-{label}.log"
 BIG_TABLE_ROWS = 5000  # a sequential scan of a table larger than this is flagged
 IMPORT_PAIRS = 25_000
 
@@ -219,8 +221,9 @@ def page_paths():
 
 
 class Gunicorn:
-    def __init__(self, env, port, workers, worker_class, threads):
+    def __init__(self, env, port, workers, worker_class, threads, log_path):
         self.port = port
+        self.log_path = log_path
         args = [
             PYTHON,
             "-m",
@@ -235,11 +238,14 @@ class Gunicorn:
         ]  # the rest (trusted proxy, keep-alive) from gunicorn.conf.py, as for make serve
         if worker_class == "gthread":
             args += ["--threads", str(threads)]
-        self.process = subprocess.Popen(args, cwd=ROOT, env=env, stderr=subprocess.PIPE)
+        # To a file, not a pipe nobody reads: a full pipe would stop the workers that log.
+        log_path.parent.mkdir(exist_ok=True)
+        with log_path.open("wb") as log:
+            self.process = subprocess.Popen(args, cwd=ROOT, env=env, stderr=log)
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
-                sys.exit("gunicorn exited: " + self.process.stderr.read().decode())
+                sys.exit("gunicorn exited: " + log_path.read_text(encoding="utf-8", errors="replace"))
             try:
                 if fetch(self.url("/healthz"))[0] == 200:
                     return
@@ -513,7 +519,7 @@ def table_row(row, cached):
     )
 
 
-def write_report(args, info, runs, inspection, import_result, skipped):
+def write_report(args, info, runs, inspection, import_result, skipped, server_logs):
     lines = [
         "# Benchmarks",
         "",
@@ -570,6 +576,11 @@ def write_report(args, info, runs, inspection, import_result, skipped):
         ]
         lines += [table_row(row, True) for row in runs["edited"]]
         lines.append("")
+    lines += ["## Errors the servers logged", ""]
+    for label, found in server_logs.items():
+        first = "; ".join(f"`{message}`" for message in found["first"])
+        lines.append(f"- {label}: {found['errors']} (`{found['log']}`){': ' + first if first else ''}")
+    lines.append("")
     for note in skipped:
         lines.append(f"- {note}")
     lines += [
@@ -664,11 +675,15 @@ def main():
     if "search" not in pages:
         skipped.append("The search page (`/search/`) is not in this branch, so it was not measured.")
     runs = {}
+    server_logs = {}
     for cached in (True, False):
         server_env = dict(env, PAGE_CACHE="true" if cached else "false")
         label = "cached" if cached else "uncached"
         say(f"Serving ({label}) with {args.workers} {args.worker_class} workers")
-        server = Gunicorn(server_env, args.port, args.workers, args.worker_class, args.threads_per_worker)
+        log_path = Path(str(SERVER_LOG).format(label=label))
+        server = Gunicorn(
+            server_env, args.port, args.workers, args.worker_class, args.threads_per_worker, log_path
+        )
         try:
             home = fetch(server.url("/"))[2].decode()
             stylesheet = re.search(r'<link rel="stylesheet" href="([^"]+)"', home).group(1)
@@ -680,6 +695,10 @@ def main():
                 runs["edited"] = measure_while_editing(server, pages, args, redis_url, prefix)
         finally:
             server.stop()
+            server_logs[label] = logged_errors(log_path)
+            say(
+                f"Server ({label}) logged {server_logs[label]['errors']} errors: {server_logs[label]['first']}"
+            )
     _flush_prefix(redis_url, prefix)
 
     info = {
@@ -688,13 +707,31 @@ def main():
         "versions": versions(pg_version),
         "data": inspection["data"],
     }
-    write_report(args, info, runs, inspection, import_result, skipped)
+    write_report(args, info, runs, inspection, import_result, skipped, server_logs)
     say(f"Wrote {REPORT.relative_to(ROOT)}")
     print(REPORT.read_text(encoding="utf-8"))
 
 
 def inspection_pages():
     return {"home", "city with 500 links", "link", "search", "appeal"}
+
+
+def logged_errors(log_path):
+    """The errors a server logged (the site logs one JSON object per line): how many, and the
+    first few distinct messages."""
+    messages = []
+    for line in log_path.read_text(encoding="utf-8", errors="replace").splitlines():
+        try:
+            entry = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(entry, dict) and entry.get("level") in ("ERROR", "CRITICAL"):
+            messages.append(f"{entry.get('logger')}: {entry.get('message')}"[:200])
+    return {
+        "log": str(log_path.relative_to(ROOT)),
+        "errors": len(messages),
+        "first": list(dict.fromkeys(messages))[:3],
+    }
 
 
 def _flush_prefix(redis_url, prefix):

@@ -125,3 +125,46 @@ class TestHomePage:
                 assert client.get("/").status_code == 200
         assert as_sql.call_count == 0
         assert views.HOME_EVENTS().query.compilers.get(connections["default"]) is not None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_threads_compiling_at_once_each_get_the_whole_sql():
+    """At a worker's start its threads compile the same query for their own connections at the
+    same moment; each must get the SQL an ordinary queryset compiles, and the rows."""
+    event = f.EventFactory()
+
+    def build():
+        return (
+            views.Visibility(preview=False)
+            .events()
+            .select_related("link__city_a", "link__city_b")
+            .only(*views.HOME_EVENT_FIELDS)
+            .order_by("-date", "-sort_order", "-pk")[: views.LATEST]
+        )
+
+    expected = build().query.get_compiler("default").as_sql()
+    workers = 12
+    failures = []
+    for _ in range(15):
+        events = Precompiled(build)
+        events()  # built once, as on a worker's first request
+        start = threading.Barrier(workers)
+
+        def visit(events=events, start=start):
+            try:
+                start.wait(timeout=30)
+                rows = [(e.pk, e.link.city_a.name) for e in events()]
+                compiled = events().query.compilers[connections["default"]].as_sql()
+                if rows != [(event.pk, event.link.city_a.name)] or compiled != expected:
+                    failures.append((rows, compiled))
+            except Exception as error:  # any failure in a thread fails the test
+                failures.append(repr(error))
+            finally:
+                connections.close_all()
+
+        threads = [threading.Thread(target=visit) for _ in range(workers)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+    assert failures == []

@@ -49,7 +49,9 @@ class _CompiledOnceQuery(Query):
             connection = connections[using]
         compiler = self.compilers.get(connection)
         if compiler is None or compiler.elide_empty != elide_empty:
-            compiler = super().get_compiler(using, connection, elide_empty)
+            # Compiled from a copy: Django's compiler counts references to each join on its
+            # query while it compiles, and this query is shared by every thread.
+            compiler = self.clone().get_compiler(using, connection, elide_empty)
             compiled = compiler.as_sql()
             compile_again = compiler.as_sql
 
