@@ -12,6 +12,7 @@ from tests.factories import (
     AppealFactory,
     CityFactory,
     EventFactory,
+    LinkFactory,
     SourceFactory,
     StatementFactory,
 )
@@ -82,3 +83,14 @@ def test_models_are_those_of_both_apps(records):
     ]
     attach_sources(got)
     assert [len(r.source_list) for r in got] == [1, 2, 1]
+
+
+def test_a_source_also_cited_by_a_record_not_on_the_page_is_read_once(django_assert_num_queries):
+    shared = SourceFactory()
+    on_page, elsewhere = LinkFactory(), LinkFactory()
+    on_page.sources.set([shared])
+    elsewhere.sources.set([shared, SourceFactory()])
+    link = Link.objects.get(pk=on_page.pk)
+    with django_assert_num_queries(1):
+        attach_sources([link])
+    assert [s.pk for s in link.source_list] == [shared.pk]
