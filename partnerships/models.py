@@ -386,11 +386,22 @@ class Link(Model):
             models.Index(fields=["is_published"], condition=Q(is_featured=True), name="link_featured"),
             # The network map's first 500 published links, in its order (it sorted all 50,000).
             models.Index(map_rank(), F("id"), condition=Q(is_published=True), name="link_map_order"),
-            # The link list and the network map's table, in their order.
+            # The link list and the network map's table, in their order; and the list filtered by
+            # status or by kind, in the same order.
             models.Index(
                 fields=["city_a_name", "city_b_name", "id"],
                 condition=Q(is_published=True),
                 name="link_list_order",
+            ),
+            models.Index(
+                fields=["status", "city_a_name", "city_b_name", "id"],
+                condition=Q(is_published=True),
+                name="link_list_status",
+            ),
+            models.Index(
+                fields=["kind", "city_a_name", "city_b_name", "id"],
+                condition=Q(is_published=True),
+                name="link_list_kind",
             ),
         ]
         constraints = [

@@ -178,6 +178,27 @@ def test_a_deep_page_of_cities_counts_the_links_of_its_own_cities_only(data, db,
 
 
 @postgresql_only
+@pytest.mark.parametrize(
+    ("query", "index"),
+    [("", "link_list_order"), ("status=active&", "link_list_status"), ("kind=twin_town&", "link_list_kind")],
+)
+def test_a_deep_page_of_links_walks_an_index_in_the_lists_order(data, db, client, query, index):
+    """The keys of a page of links, filtered or not, come from an index in the list's order
+    (docs/adr/0077-link-order-kept-by-the-database.md): with sorting made as dear as PostgreSQL
+    allows, the plan still needs no sort of the links it skips, only of the page's own rows."""
+    queries = _page_query(client, f"/links/?{query}page=3")
+    (sql,) = [q["sql"] for q in queries if q["sql"].startswith('SELECT "partnerships_link"."id"')]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("EXPLAIN " + sql)
+        text = "\n".join(row[0] for row in cursor.fetchall())
+    assert f"using {index} on partnerships_link" in text, text
+    # The one sort left is of the page's rows, after they were found by key.
+    assert text.count("Sort Key") <= 1, text
+
+
+@postgresql_only
 def test_the_statements_about_a_city_are_found_through_indexes(data, db, client):
     hub = City.objects.get(slug=demo_data.HUB_CITY_SLUG)
     queries = _page_query(client, f"/statements/?city={hub.slug}")
