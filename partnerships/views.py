@@ -21,7 +21,7 @@ from partnerships import maps
 from partnerships.citations import Footnotes
 from partnerships.forms import CityFilterForm, LinkFilterForm, StatementFilterForm
 from partnerships.models import City, Link, Person, map_rank
-from partnerships.queries import SOURCES, Visibility, about_city, attach_sources, shared_partners, sources_of
+from partnerships.queries import Visibility, about_city, attach_sources, shared_partners, sources_of
 from partnerships.templatetags.partnership_tags import partial_date
 from twinning import page_cache
 from twinning.pagination import KeysFirstPaginator, page_or_404
@@ -380,13 +380,16 @@ class PersonDetailView(PartnershipsMixin, DetailView):
     context_object_name = "person"
 
     def get_queryset(self):
-        return Person.objects.prefetch_related(SOURCES)
+        return Person.objects.all()
 
     def get_context_data(self, **kwargs):
         person = self.object
+        statements = list(
+            self.visible.statements().with_people().filter(speaker=person).order_by("-date", "-pk")
+        )
+        attach_sources([person, *statements])
         notes = Footnotes()
         person.refs = notes.cite(sources_of(person))
-        statements = list(self.visible.statements_with_sources().filter(speaker=person))
         for statement in statements:
             statement.refs = notes.cite(sources_of(statement))
         return super().get_context_data(

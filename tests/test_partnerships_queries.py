@@ -21,7 +21,7 @@ MAX_QUERIES = {
     "statement-list": 5,
     "statement-detail": 2,
     "person-list": 3,
-    "person-detail": 5,
+    "person-detail": 4,
 }
 
 

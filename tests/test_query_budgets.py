@@ -30,7 +30,7 @@ PUBLIC_BUDGETS = {
     "statement-list-filtered": 5,
     "statement-detail": 2,
     "person-list": 3,
-    "person-detail": 5,
+    "person-detail": 4,
     "appeal-list": 5,
     "appeal-list-city": 5,
     "appeal-detail": 8,
