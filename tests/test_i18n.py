@@ -10,6 +10,7 @@ import subprocess
 import sys
 from decimal import Decimal
 from pathlib import Path
+from unittest import mock
 
 import polib
 import pytest
@@ -21,6 +22,7 @@ from partnerships import dates
 from partnerships.dates import Precision
 from tests import factories as f
 from tests.html_checks import assert_sound_html
+from twinning.pagination import KeysFirstPaginator
 
 CATALOGUE = settings.BASE_DIR / "locale" / "uk" / "LC_MESSAGES" / "django.po"
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
@@ -51,7 +53,7 @@ class TestCatalogue:
         assert plural.startswith("nplurals=3;")
         with translation.override("uk"):
             forms = [
-                translation.ngettext("%(count)s link", "%(count)s links", n) % {"count": n}
+                translation.ngettext("%(shown)s link", "%(shown)s links", n) % {"shown": n}
                 for n in (1, 3, 5, 11, 21, 22, 25)
             ]
         assert forms == [
@@ -286,3 +288,17 @@ class TestLanguagePrefixes:
             name="Київ", slug="kyiv", country="UA", latitude=Decimal(50), longitude=Decimal(30)
         )
         assert client.get(f"/uk/cities/{city.slug}/").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    ("prefix", "shown"),
+    [("", "47,486 links"), ("/uk", "47\xa0486 зв’язків")],
+)
+def test_a_lists_count_is_written_with_the_languages_thousands_separator(client, prefix, shown):
+    """A count of tens of thousands reads as a number in either language ("47,486 links", not
+    "47486 links"), and the plural still follows the number."""
+    f.LinkFactory()
+    with mock.patch.object(KeysFirstPaginator, "count", 47486):
+        html = client.get(f"{prefix}/links/").content.decode()
+    assert shown in html
