@@ -1,14 +1,14 @@
 """The Donate redirect: only ever to the route's stored address, counted, nothing stored about who."""
 
 import datetime
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from appeals.models import DonationClick
 from appeals.services import record_click
 from partnerships import dates
+from tests.concurrency import at_once
 from tests.factories import AppealFactory, DonationRouteFactory
 
 pytestmark = pytest.mark.django_db
@@ -180,24 +180,16 @@ def test_concurrent_clicks_are_all_counted():
     route = DonationRouteFactory()
     day = datetime.date(2022, 8, 1)
     threads_n, clicks_each = 20, 5
-    barrier = threading.Barrier(threads_n)
     errors = []
 
-    def worker():
+    def worker(_i):
         try:
-            barrier.wait()
             for _ in range(clicks_each):
                 record_click(route_id=route.pk, day=day)
         except Exception as exc:  # reported below
             errors.append(exc)
-        finally:
-            connections.close_all()
 
-    threads = [threading.Thread(target=worker) for _ in range(threads_n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    at_once(worker, threads_n)
     assert errors == []
     assert DonationClick.objects.get(route=route, day=day).count == threads_n * clicks_each
 
@@ -209,21 +201,12 @@ def test_concurrent_clicks_through_the_view(monkeypatch):
 
     monkeypatch.setattr("appeals.clock.today", lambda: datetime.date(2022, 8, 1))
     route = DonationRouteFactory()
-    barrier = threading.Barrier(10)
     statuses = []
 
-    def worker():
-        try:
-            barrier.wait()
-            client = Client()
-            statuses.extend(client.get(route.get_absolute_url()).status_code for _ in range(5))
-        finally:
-            connections.close_all()
+    def worker(_i):
+        client = Client()
+        statuses.extend(client.get(route.get_absolute_url()).status_code for _ in range(5))
 
-    threads = [threading.Thread(target=worker) for _ in range(10)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    at_once(worker, 10)
     assert statuses == [302] * 50
     assert DonationClick.objects.get(route=route).count == 50

@@ -149,12 +149,15 @@ def test_the_cities_page_shows_the_count_of_its_filter(data, db, client):
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
 
 
-def _plan(sql, params, *, analyze=False, bitmap_only=False):
+def _plan(sql, params, *, analyze=False, bitmap_only=False, off=()):
+    """PostgreSQL's plan for ``sql``, with the planner's methods ``off`` made as dear as it
+    allows (``bitmap_only``: only bitmap scans, which need a condition an index answers, are
+    left to read tables)."""
+    if bitmap_only:
+        off = (*off, "seqscan", "indexscan", "indexonlyscan")
     with transaction.atomic(), connection.cursor() as cursor:
-        if bitmap_only:
-            # Only bitmap scans, which need a condition an index answers, are left to read tables.
-            for kind in ("seqscan", "indexscan", "indexonlyscan"):
-                cursor.execute(f"SET LOCAL enable_{kind} = off")
+        for kind in off:
+            cursor.execute(f"SET LOCAL enable_{kind} = off")
         cursor.execute(("EXPLAIN ANALYZE " if analyze else "EXPLAIN ") + sql, params)
         return "\n".join(row[0] for row in cursor.fetchall())
 
@@ -188,11 +191,7 @@ def test_a_deep_page_of_links_walks_an_index_in_the_lists_order(data, db, client
     allows, the plan still needs no sort of the links it skips, only of the page's own rows."""
     queries = _page_query(client, f"/links/?{query}page=3")
     (sql,) = [q["sql"] for q in queries if q["sql"].startswith('SELECT "partnerships_link"."id"')]
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL enable_sort = off")
-        cursor.execute("SET LOCAL enable_seqscan = off")
-        cursor.execute("EXPLAIN " + sql)
-        text = "\n".join(row[0] for row in cursor.fetchall())
+    text = _plan(sql, None, off=("sort", "seqscan"))
     assert f"using {index} on partnerships_link" in text, text
     # The one sort left is of the page's rows, after they were found by key.
     assert text.count("Sort Key") <= 1, text

@@ -15,6 +15,7 @@ from django.urls import reverse
 from appeals.models import DonationClick
 from partnerships.models import City, Event, Link, Statement
 from tests import factories as f
+from tests.concurrency import at_once
 from twinning import page_cache
 
 pytestmark = pytest.mark.django_db
@@ -322,22 +323,13 @@ class TestOneRenderPerPage:
 
     def crowd(self, rf, view, n=8):
         """``n`` simultaneous requests for one page through the middleware; their responses."""
-        import threading
-
         middleware = page_cache.PageCacheMiddleware(view)
-        start = threading.Barrier(n)
         responses = [None] * n
 
         def visit(i):
-            request = self.request(rf)
-            start.wait()
-            responses[i] = middleware(request)
+            responses[i] = middleware(self.request(rf))
 
-        threads = [threading.Thread(target=visit, args=(i,)) for i in range(n)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        at_once(visit, n, timeout=30)
         return responses
 
     def test_a_crowd_that_misses_renders_the_page_once(self, rf, db):

@@ -2,7 +2,6 @@
 every call, compile their SQL once per connection, and whatever is built on them compiles its
 own."""
 
-import threading
 from unittest import mock
 
 import pytest
@@ -12,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 
 from partnerships.models import Link
 from tests import factories as f
+from tests.concurrency import at_once
 from twinning import views
 from twinning.precompiled import Precompiled
 
@@ -84,19 +84,12 @@ class TestPrecompiled:
         list(links())
         seen, used = [], []
 
-        def visit():
-            try:
-                seen.append([link.slug for link in links()])
-                compiler = links().query.compilers.get(connections["default"])
-                used.append(compiler is not None and compiler.connection is connections["default"])
-            finally:
-                connections.close_all()
+        def visit(_i):
+            seen.append([link.slug for link in links()])
+            compiler = links().query.compilers.get(connections["default"])
+            used.append(compiler is not None and compiler.connection is connections["default"])
 
-        threads = [threading.Thread(target=visit) for _ in range(3)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
+        at_once(visit, 3, timeout=30)
         assert seen == [["a-b"]] * 3
         query = links().query
         # Each thread compiled for its own connection; this thread's compiler is still its own.
@@ -148,23 +141,15 @@ def test_threads_compiling_at_once_each_get_the_whole_sql():
     for _ in range(15):
         events = Precompiled(build)
         events()  # built once, as on a worker's first request
-        start = threading.Barrier(workers)
 
-        def visit(events=events, start=start):
+        def visit(_i, events=events):
             try:
-                start.wait(timeout=30)
                 rows = [(e.pk, e.link.city_a.name) for e in events()]
                 compiled = events().query.compilers[connections["default"]].as_sql()
                 if rows != [(event.pk, event.link.city_a.name)] or compiled != expected:
                     failures.append((rows, compiled))
             except Exception as error:  # any failure in a thread fails the test
                 failures.append(repr(error))
-            finally:
-                connections.close_all()
 
-        threads = [threading.Thread(target=visit) for _ in range(workers)]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=60)
+        at_once(visit, workers)
     assert failures == []
