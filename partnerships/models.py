@@ -387,7 +387,7 @@ class Link(Model):
             # The network map's first 500 published links, in its order (it sorted all 50,000).
             models.Index(map_rank(), F("id"), condition=Q(is_published=True), name="link_map_order"),
             # The link list and the network map's table, in their order; and the list filtered by
-            # status or by kind, in the same order.
+            # status, by kind or by both, in the same order.
             models.Index(
                 fields=["city_a_name", "city_b_name", "id"],
                 condition=Q(is_published=True),
@@ -402,6 +402,11 @@ class Link(Model):
                 fields=["kind", "city_a_name", "city_b_name", "id"],
                 condition=Q(is_published=True),
                 name="link_list_kind",
+            ),
+            models.Index(
+                fields=["status", "kind", "city_a_name", "city_b_name", "id"],
+                condition=Q(is_published=True),
+                name="link_list_status_kind",
             ),
         ]
         constraints = [

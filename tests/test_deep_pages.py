@@ -183,7 +183,12 @@ def test_a_deep_page_of_cities_counts_the_links_of_its_own_cities_only(data, db,
 @postgresql_only
 @pytest.mark.parametrize(
     ("query", "index"),
-    [("", "link_list_order"), ("status=active&", "link_list_status"), ("kind=twin_town&", "link_list_kind")],
+    [
+        ("", "link_list_order"),
+        ("status=active&", "link_list_status"),
+        ("kind=twin_town&", "link_list_kind"),
+        ("status=active&kind=twin_town&", "link_list_status_kind"),
+    ],
 )
 def test_a_deep_page_of_links_walks_an_index_in_the_lists_order(data, db, client, query, index):
     """The keys of a page of links, filtered or not, come from an index in the list's order
