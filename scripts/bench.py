@@ -31,6 +31,7 @@ import signal
 import statistics
 import subprocess
 import sys
+import threading
 import time
 import urllib.parse
 import urllib.request
@@ -195,6 +196,104 @@ def inspect():
         + f" (seed and sizes: `{demo_data.existing_description()}`)"
     )
     print(json.dumps({"results": results, "table_rows": sizes, "data": data}))
+
+
+BREAKDOWN_ROUNDS = 4
+BREAKDOWN_REQUESTS = 10  # per page and round, after as many to warm up
+
+
+def breakdown():
+    """Where each uncached page's time goes, measured in the process (Django's test client, the
+    page cache off), as JSON on the last line of stdout.
+
+    For each page: the whole request; compiling its querysets into SQL (the outermost compile
+    of each, so a subquery is not counted twice); executing its queries, which is waiting for
+    PostgreSQL; and its template rendered again with the view's context, which is the template
+    engine's own cost: the context is ready, so no query runs (the number that did is reported,
+    and is 0). The pages are measured in interleaved rounds, since this machine's speed drifts.
+    """
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection
+    from django.db.models.sql.compiler import SQLCompiler
+    from django.template import loader
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    settings.PAGE_CACHE_ENABLED = False
+    spent = {}
+    compiling = threading.local()
+    original_as_sql = SQLCompiler.as_sql
+
+    def as_sql(self, *args, **kwargs):
+        if getattr(compiling, "busy", False):
+            return original_as_sql(self, *args, **kwargs)
+        compiling.busy = True
+        started = time.perf_counter()
+        try:
+            return original_as_sql(self, *args, **kwargs)
+        finally:
+            compiling.busy = False
+            spent["compile"] += time.perf_counter() - started
+
+    def execute(run, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return run(sql, params, many, context)
+        finally:
+            spent["database"] += time.perf_counter() - started
+
+    SQLCompiler.as_sql = as_sql
+    pages = {"floor (/healthz)": "/healthz", **{k: v for k, v in page_paths().items() if v}}
+    client = Client()
+    samples = {name: {"total": [], "compile": [], "database": [], "template": []} for name in pages}
+    queries = {}
+    template_queries = {}
+    for _ in range(BREAKDOWN_ROUNDS):
+        for name, path in pages.items():
+            for _ in range(BREAKDOWN_REQUESTS):
+                response = client.get(path)
+            with CaptureQueriesContext(connection) as captured:
+                client.get(path)
+            queries[name] = len(captured.captured_queries)
+            for _ in range(BREAKDOWN_REQUESTS):
+                spent.update(compile=0.0, database=0.0)
+                with connection.execute_wrapper(execute):
+                    started = time.perf_counter()
+                    response = client.get(path)
+                    total = time.perf_counter() - started
+                samples[name]["total"].append(total)
+                samples[name]["compile"].append(spent["compile"])
+                samples[name]["database"].append(spent["database"])
+            if getattr(response, "template_name", None):
+                template = loader.select_template(
+                    [response.template_name]
+                    if isinstance(response.template_name, str)
+                    else response.template_name
+                )
+                request, context = response.wsgi_request, response.context_data
+                with CaptureQueriesContext(connection) as captured:
+                    for _ in range(BREAKDOWN_REQUESTS):
+                        started = time.perf_counter()
+                        template.render(context, request)
+                        samples[name]["template"].append(time.perf_counter() - started)
+                template_queries[name] = len(captured.captured_queries)
+    results = {}
+    for name, path in pages.items():
+        ms = {
+            part: statistics.median(values) * 1000 if values else 0.0
+            for part, values in samples[name].items()
+        }
+        ms["rest"] = ms["total"] - ms["compile"] - ms["database"] - ms["template"]
+        results[name] = {
+            "path": path,
+            "queries": queries[name],
+            "template_queries": template_queries.get(name, 0),
+            "ms": ms,
+        }
+    print(json.dumps({"results": results, "requests": BREAKDOWN_ROUNDS * BREAKDOWN_REQUESTS}))
 
 
 def page_paths():
@@ -519,7 +618,7 @@ def table_row(row, cached):
     )
 
 
-def write_report(args, info, runs, inspection, import_result, skipped, server_logs):
+def write_report(args, info, runs, inspection, split, import_result, skipped, server_logs):
     lines = [
         "# Benchmarks",
         "",
@@ -601,8 +700,42 @@ def write_report(args, info, runs, inspection, import_result, skipped, server_lo
             + (", ".join(scans) if scans else "none")
             + " |"
         )
+    lines += breakdown_lines(split)
     lines += ["", "## Import", "", import_result["note"], ""]
     REPORT.write_text("\n".join(lines), encoding="utf-8")
+
+
+def breakdown_lines(split):
+    """The report's table of where each uncached page's time goes (``breakdown()``)."""
+    results = split["results"]
+    floor = results["floor (/healthz)"]["ms"]["total"]
+    lines = [
+        "",
+        "## Where an uncached page's time goes (in the process)",
+        "",
+        f"Django's test client, the page cache off, the median of {split['requests']} requests per page in",
+        "interleaved rounds. Compiling is turning querysets into SQL; waiting is executing the",
+        "queries (PostgreSQL's work and the round trip); the template is the page's template",
+        "rendered again with the view's context, so no query runs (the template engine's own cost);",
+        "the rest is the view's Python, building rows and the middleware. The last two columns",
+        "compare the whole page, and the template alone, with the floor's whole request.",
+        "",
+        "| page | queries | total (ms) | compiling SQL | waiting for PostgreSQL | template | the rest "
+        "| total × floor | template × floor |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for name, result in results.items():
+        ms = result["ms"]
+        template = f"{ms['template']:.1f}" if ms["template"] else "–"
+        template_ratio = f"{ms['template'] / floor:.1f}" if ms["template"] else "–"
+        if result["template_queries"]:
+            template += f" ({result['template_queries']} queries)"
+        lines.append(
+            f"| {name} | {result['queries']} | {ms['total']:.1f} | {ms['compile']:.1f} | {ms['database']:.1f} "
+            f"| {template} | {ms['rest']:.1f} | {ms['total'] / floor:.1f} "
+            f"| {template_ratio} |"
+        )
+    return lines
 
 
 def main():
@@ -610,6 +743,7 @@ def main():
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--inspect", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--breakdown", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("--duration", type=int, default=int(os.environ.get("BENCH_DURATION", 5)))
     parser.add_argument("--rounds", type=int, default=int(os.environ.get("BENCH_ROUNDS", 3)))
     parser.add_argument("--connections", type=int, default=32)
@@ -624,6 +758,9 @@ def main():
     args = parser.parse_args()
     if args.inspect:
         inspect()
+        return
+    if args.breakdown:
+        breakdown()
         return
 
     database_url = os.environ.get("DATABASE_URL") or DEFAULT_DATABASE_URL
@@ -651,12 +788,7 @@ def main():
     )
 
     say("Query counts and plans")
-    result = subprocess.run(
-        [PYTHON, __file__, "--inspect"], cwd=ROOT, env=env, capture_output=True, text=True, check=False
-    )
-    if result.returncode != 0:
-        sys.exit("The inspection failed:\n" + result.stderr)
-    inspection = json.loads(result.stdout.strip().splitlines()[-1])
+    inspection = in_site(env, "--inspect")
     PLANS.parent.mkdir(exist_ok=True)
     with PLANS.open("w", encoding="utf-8") as out:
         for name, page in inspection["results"].items():
@@ -665,6 +797,10 @@ def main():
                 flag = f"  <-- SEQUENTIAL SCAN OF {', '.join(plan['seq_scans'])}" if plan["seq_scans"] else ""
                 out.write(f"{plan['sql']}\n{plan['plan']}{flag}\n\n")
     print(PLANS.read_text(encoding="utf-8"))
+
+    say("Where an uncached page's time goes, in the process")
+    split = in_site(dict(env, PAGE_CACHE="false"), "--breakdown")
+    print(json.dumps(split, indent=1))
 
     say("Import of 25,000 pairs")
     import_result = time_import(database_url, redis_url)
@@ -707,9 +843,20 @@ def main():
         "versions": versions(pg_version),
         "data": inspection["data"],
     }
-    write_report(args, info, runs, inspection, import_result, skipped, server_logs)
+    write_report(args, info, runs, inspection, split, import_result, skipped, server_logs)
     say(f"Wrote {REPORT.relative_to(ROOT)}")
     print(REPORT.read_text(encoding="utf-8"))
+
+
+def in_site(env, flag):
+    """Run this script with ``flag`` in a process of its own with the site's settings; return the
+    JSON it prints last."""
+    result = subprocess.run(
+        [PYTHON, __file__, flag], cwd=ROOT, env=env, capture_output=True, text=True, check=False
+    )
+    if result.returncode != 0:
+        sys.exit(f"{flag} failed:\n" + result.stderr)
+    return json.loads(result.stdout.strip().splitlines()[-1])
 
 
 def inspection_pages():
