@@ -110,6 +110,11 @@ class CityListView(FilteredListView):
             queryset = queryset.filter(self.visible.has_link_with_status(filters["status"]))
         return queryset
 
+    def get_paginator(self, queryset, per_page, **kwargs):
+        # "Has a link that is ...": no index of the cities answers it, so a deep page would test
+        # the links of every city it skips. The filtered list's keys are read once per change.
+        return super().get_paginator(queryset, per_page, keep_keys="status" in self.filters, **kwargs)
+
 
 class CityDetailView(PartnershipsMixin, DetailView):
     section = "cities"

@@ -146,6 +146,57 @@ def test_the_cities_page_shows_the_count_of_its_filter(data, db, client):
     assert response.context["paginator"].count == _cities_with("active").count()
 
 
+def test_a_list_with_its_keys_kept_has_the_rows_django_paginator_gives(data, db):
+    paged = 0
+    for status in Link.Status.values:
+        queryset = _cities_with(status)
+        keys_kept = KeysFirstPaginator(queryset, 2, orphans=1, keep_keys=True)
+        plain = Paginator(queryset, 2, orphans=1)
+        assert keys_kept.keep_keys
+        assert (keys_kept.count, keys_kept.num_pages) == (plain.count, plain.num_pages), status
+        for number in keys_kept.page_range:
+            got = [(city.pk, city.link_count) for city in keys_kept.page(number).object_list]
+            assert got == [(city.pk, city.link_count) for city in plain.page(number).object_list], status
+        paged += plain.num_pages > 2
+    assert paged >= 2  # lists of several pages were compared, not only empty ones
+
+
+def test_kept_keys_are_read_once_per_content_version(data, db, django_assert_num_queries):
+    last = -(-_cities_with("proposed").count() // PER_PAGE)
+    assert last > 2
+    with django_assert_num_queries(2):  # the keys once, then the page's own rows
+        list(KeysFirstPaginator(_cities_with("proposed"), PER_PAGE, keep_keys=True).page(last).object_list)
+    with django_assert_num_queries(1) as captured:  # any page, however deep: its rows only
+        list(
+            KeysFirstPaginator(_cities_with("proposed"), PER_PAGE, keep_keys=True).page(last - 1).object_list
+        )
+    assert "OFFSET" not in captured.captured_queries[0]["sql"]
+
+
+def test_kept_keys_follow_the_content_at_once(data, db, client):
+    def listed(status):
+        paginator = client.get(f"/cities/?status={status}").context["paginator"]
+        assert paginator.keep_keys
+        return {city.pk for number in paginator.page_range for city in paginator.page(number).object_list}
+
+    before = listed("suspended")
+    link = LinkFactory(status=Link.Status.SUSPENDED)
+    assert listed("suspended") == before | {link.city_a_id, link.city_b_id}
+    link.status = Link.Status.ACTIVE
+    link.save()
+    assert listed("suspended") == before
+    assert {link.city_a_id, link.city_b_id} <= listed("active")
+
+
+def test_the_cities_pages_filtered_by_status_are_djangos_pages(data, db, client):
+    plain = Paginator(_cities_with("proposed"), PER_PAGE)
+    assert plain.num_pages > 2
+    for number in (1, 2, plain.num_pages):
+        response = client.get(f"/cities/?status=proposed&page={number}")
+        assert [c.pk for c in response.context["cities"]] == [c.pk for c in plain.page(number).object_list]
+    assert client.get(f"/cities/?status=proposed&page={plain.num_pages + 1}").status_code == 404
+
+
 postgresql_only = pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
 
 
