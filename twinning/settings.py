@@ -333,6 +333,12 @@ SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_HTTPONLY = True
 # Changes are recorded with who made them; the history is never deleted with a record.
 SIMPLE_HISTORY_REVERT_DISABLED = False
+# Each inline row of an admin form posts its fields twice: as edited, and as the editor saw them
+# (to stop a save over someone else's change, docs/adr/0057-versions-on-inline-rows.md). A link
+# with 50 events passed Django's default of 1,000 fields and its save was refused with a 400.
+# 10,000 fields is a link with about 500; a request's body stays capped at 2.5 MB
+# (DATA_UPLOAD_MAX_MEMORY_SIZE), and a URL's query string at gunicorn's 4 KB request line.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 10_000
 # export_content writes JSON with times to the microsecond (twinning/backup_format.py).
 SERIALIZATION_MODULES = {"exact_json": "twinning.backup_format"}
 # A Redis outage is a cache miss, logged, never an error page (twinning/cache.py); short socket
