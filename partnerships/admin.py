@@ -164,6 +164,9 @@ class LinkAdmin(StaffRulesAdmin, PublishActionsMixin, admin.ModelAdmin):
     ]
     list_filter = ["status", "kind", "is_published", "is_featured"]
     list_select_related = ["city_a", "city_b"]
+    # The model's order with the key last: without it the admin adds "-pk", which no index has,
+    # and each page sorted every link joined to its cities (80 ms on 50,000).
+    ordering = ["city_a_name", "city_b_name", "pk"]
     search_fields = [
         "city_a__name",
         "city_b__name",

