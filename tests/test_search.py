@@ -5,6 +5,7 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
@@ -60,6 +61,21 @@ def test_the_example_queries_find_the_right_records(client, initial, query, expe
         assert url in urls, (query, urls)
     # The record searched for comes first.
     assert urls[0] == expected[0]
+
+
+def test_a_query_of_one_or_two_letters_finds_whole_names_only(client, db):
+    """One or two letters are word-similar to every name with a word starting with them: "a"
+    made PostgreSQL score every link of thousands of cities. A short query finds a name that is
+    just those letters (there are towns called Å and Y), accents and case folded."""
+    a, y = CityFactory(name="Å", country="NO"), CityFactory(name="Y", country="FR")
+    rosa = CityFactory(name="Rosabridge")
+    LinkFactory(city_a=a, city_b=rosa)
+    assert a.get_absolute_url() in result_urls(client.get(SEARCH, {"q": "å"}))
+    assert a.get_absolute_url() in result_urls(client.get(SEARCH, {"q": "A"}))
+    assert y.get_absolute_url() in result_urls(client.get(SEARCH, {"q": "y"}))
+    assert rosa.get_absolute_url() in result_urls(client.get(SEARCH, {"q": "Ros"}))
+    if connection.vendor == "postgresql":  # SQLite's search matches within words at any length
+        assert rosa.get_absolute_url() not in result_urls(client.get(SEARCH, {"q": "Ro"}))
 
 
 def test_a_link_found_by_its_history_says_which_event(client, initial):

@@ -42,6 +42,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.functions import Coalesce, Greatest
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from appeals.models import Appeal
@@ -52,6 +53,10 @@ from twinning.text import Fold, fold
 
 MAX_QUERY_LENGTH = 200
 MAX_TERMS = 8
+# A query of fewer letters and digits than this matches names whole, not fuzzily: one or two
+# letters are word-similar to every name with a word that starts with them, and "a" made
+# PostgreSQL score every link of thousands of cities (160 ms; "ro" 120 ms).
+MIN_FUZZY_LETTERS = 3
 PER_KIND = 200
 # word_similarity (0–1) from which a fuzzy name match counts: "Terekov"/"Terekhov" is 0.625. On
 # PostgreSQL the connection's pg_trgm.word_similarity_threshold, set from the same setting.
@@ -126,9 +131,10 @@ def _stand_ins(n_words, whole):
     return (" ".join(words * 2), *words)  # twice, so that one word is not the whole query
 
 
-def _compile(kind, visible, n_words, whole):
-    stand_in = _stand_ins(n_words, whole)[0]
-    sql, params = Search(stand_in, visible)._ranking(kind).query.sql_with_params()
+def _compile(kind, visible, n_words, whole, short):
+    search = Search(_stand_ins(n_words, whole)[0], visible)
+    search.short = short
+    sql, params = search._ranking(kind).query.sql_with_params()
     return sql, params
 
 
@@ -140,6 +146,7 @@ class Search:
         self.terms = terms(query)
         self.visible = visible or Visibility(preview=False)
         self.postgres = connection.vendor == "postgresql"
+        self.short = sum(character.isalnum() for character in query) < MIN_FUZZY_LETTERS
 
     # --- ranking --------------------------------------------------------------------------
 
@@ -168,12 +175,12 @@ class Search:
         words = self._words()
         if not self.postgres or len(words) > MAX_TERMS:  # a long query is built each time
             return list(self._ranking(kind))
-        shape = (kind, self.visible.preview, len(words), words == [self.query])
+        shape = (kind, self.visible.preview, len(words), words == [self.query], self.short)
         compiled = _COMPILED.get(shape)
         if compiled is None:
             compiled = _COMPILED[shape] = _compile(kind, self.visible, *shape[2:])
         sql, params = compiled
-        stand_ins = _stand_ins(*shape[2:])
+        stand_ins = _stand_ins(*shape[2:4])
         real = dict(zip(stand_ins, [self.query, *words], strict=True))
         with connection.cursor() as cursor:
             cursor.execute(sql, [real.get(p, p) if isinstance(p, str) else p for p in params])
@@ -192,11 +199,13 @@ class Search:
     def _similar(self, *fields):
         """Q: the query is word-similar to one of ``fields`` (PostgreSQL), in the operator form
         a trigram index on the folded field answers: ``twinning_fold(field) %> twinning_fold(query)``,
-        true from the connection's pg_trgm.word_similarity_threshold (SIMILARITY)."""
+        true from the connection's pg_trgm.word_similarity_threshold (SIMILARITY). A short query
+        (MIN_FUZZY_LETTERS) must equal the folded field, which the same index answers."""
         query = Fold(Value(self.query))
+        lookup = Exact if self.short else TrigramWordSimilar
         condition = Q()
         for name in fields:
-            condition |= Q(TrigramWordSimilar(Fold(name), query))
+            condition |= Q(lookup(Fold(name), query))
         return condition
 
     def _tsquery(self):
