@@ -28,7 +28,7 @@ from django.contrib.postgres.search import (
     SearchVector,
     TrigramWordSimilarity,
 )
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     Exists,
@@ -57,6 +57,11 @@ MAX_TERMS = 8
 # letters are word-similar to every name with a word that starts with them, and "a" made
 # PostgreSQL score every link of thousands of cities (160 ms; "ro" 120 ms).
 MIN_FUZZY_LETTERS = 3
+# Records found by their text alone (a summary, a quote, a history, a description) are ranked
+# from the most recent MAX_BY_TEXT of each kind; those found by a name are all ranked. A common
+# word is in nearly every record: "partnership" made PostgreSQL build and score the text of all
+# 47,000 links and 19,000 statements (2.5 s). At most PER_KIND of each kind are shown anyway.
+MAX_BY_TEXT = 1000
 PER_KIND = 200
 # word_similarity (0–1) from which a fuzzy name match counts: "Terekov"/"Terekhov" is 0.625. On
 # PostgreSQL the connection's pg_trgm.word_similarity_threshold, set from the same setting.
@@ -155,9 +160,17 @@ class Search:
         found = []
         if not self.terms:
             return found
-        for kind in KINDS:
-            for pk, score in self._ranked(kind):
-                found.append(Hit(kind, pk, float(score or 0)))
+        with transaction.atomic():
+            if self.postgres:
+                # Planned for this query's words every time. A prepared statement is given a
+                # generic plan after five runs when that looks no dearer, and a plan fitted to
+                # the thousands of records a common word finds made the next searches on the
+                # connection slow: "Kharkiv" took 356 ms after "partnership", 10 ms before.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+            for kind in KINDS:
+                for pk, score in self._ranked(kind):
+                    found.append(Hit(kind, pk, float(score or 0)))
         order = {kind: i for i, kind in enumerate(KINDS)}
         found.sort(key=lambda h: (-round(h.score, 6), order[h.kind], h.pk))
         return found
@@ -236,6 +249,11 @@ class Search:
         condition = self._similar("name", "native_name") | Q(name_doc=self._any_word_tsquery())
         return Subquery(named.filter(condition).order_by().values("pk"))
 
+    def _by_text(self, candidates, *order):
+        """Q: among the first MAX_BY_TEXT of ``candidates`` (found by their text, through its
+        index) in ``order``, most recent first."""
+        return Q(AmongIds("pk", candidates.order_by(*order).values("pk")[:MAX_BY_TEXT]))
+
     def _vector(self, *weighted):
         vector = None
         for name, weight in weighted:
@@ -282,12 +300,12 @@ class Search:
             similar_other = CityName.objects.filter(self._similar("name")).order_by().values("city_id")
             vector = self._vector(("name", "A"), ("native_name", "A"), ("description", "C"))
             sim = Greatest(self._fuzzy("name", "native_name"), Coalesce(Subquery(other), Value(0.0)))
+            by_text = qs.alias(doc=vector).filter(doc=self._tsquery())
             return (
-                qs.alias(doc=vector)
-                .filter(
+                qs.filter(
                     self._similar("name", "native_name")
                     | Q(AmongIds("pk", Subquery(similar_other)))
-                    | Q(doc=self._tsquery())
+                    | self._by_text(by_text, "-pk")
                 )
                 .annotate(sim=sim, rank=SearchRank(vector, self._tsquery()))
                 .annotate(score=F("sim") + F("rank") + Value(0.5))
@@ -321,16 +339,18 @@ class Search:
             fuzzy = ("city_a__name", "city_b__name", "city_a__native_name", "city_b__native_name")
             cities = self._named_ids(City)
             similar = self._similar_ids(City)
+            by_text = qs.alias(own_doc=own).filter(
+                Q(own_doc=tsquery) | Q(AmongIds("pk", Subquery(event_links)))
+            )
             return (
-                qs.alias(own_doc=own, doc=vector)
+                qs.alias(doc=vector)
                 # The links that can match, each alternative answered by an index: a city at
-                # either end named like the query, a summary that matches by itself, a matching
-                # event...
+                # either end named like the query, or (the most recent MAX_BY_TEXT of them) a
+                # summary that matches by itself or a matching event...
                 .filter(
                     Q(AmongIds("city_a_id", cities))
                     | Q(AmongIds("city_b_id", cities))
-                    | Q(own_doc=tsquery)
-                    | Q(AmongIds("pk", Subquery(event_links)))
+                    | self._by_text(by_text, "-pk")
                 )
                 # ...and of those, the ones that do: the lists of similar cities and matching
                 # events are hashed, and the whole vector is built last, for what is left.
@@ -392,12 +412,17 @@ class Search:
             own = self._vector(("quote", "A"), ("translation", "A"), ("context", "B"))
             tsquery = self._tsquery()
             fuzzy = ("speaker__name", "speaker__native_name")
-            # As for links: the statements that can match, through their speaker or their own
-            # text, then the ones that do.
+            # As for links: through a speaker named like the query who is similar to it, or
+            # whose statement's whole vector matches; or by their own text, the most recent
+            # MAX_BY_TEXT of them.
+            by_text = qs.alias(own_doc=own).filter(own_doc=tsquery)
             return (
-                qs.alias(own_doc=own, doc=vector)
-                .filter(Q(AmongIds("speaker_id", self._named_ids(Person))) | Q(own_doc=tsquery))
-                .filter(Q(speaker_id__in=self._similar_ids(Person)) | Q(doc=tsquery))
+                qs.alias(doc=vector)
+                .filter(
+                    Q(AmongIds("speaker_id", self._named_ids(Person)))
+                    & (Q(speaker_id__in=self._similar_ids(Person)) | Q(doc=tsquery))
+                    | self._by_text(by_text, "-date", "-pk")
+                )
                 .annotate(sim=self._fuzzy(*fuzzy), rank=SearchRank(vector, tsquery))
                 .annotate(score=F("sim") * Value(0.5) + F("rank"))
             )
