@@ -29,6 +29,7 @@ NOT_PAGES = {
     "download",
     "robots-txt",
     "sitemap",
+    "sitemap-section",
 }
 NOT_PAGES_PREFIXES = ("admin:",)
 
