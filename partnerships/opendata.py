@@ -13,13 +13,16 @@ import itertools
 import json
 from collections import defaultdict
 
+from django.conf import settings
 from django.http import Http404, StreamingHttpResponse
 from django.urls import reverse
+from django.utils.cache import patch_cache_control, patch_vary_headers
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
 from partnerships import dates
+from partnerships.download_store import StoredDownload
 from partnerships.models import City, CityName, Event, Link, Source, Statement
 from partnerships.queries import Visibility
 
@@ -513,11 +516,8 @@ def stream_geojson(dataset, about):
     yield "\n]}\n"
 
 
-@require_safe
-def download(request, dataset, fmt):
-    """/data/<dataset>.<format>: a streamed download of the published record."""
-    if dataset not in DATASETS or fmt not in DATASETS[dataset].formats:
-        raise Http404("No such download.")
+def _built(request, dataset, fmt):
+    """The download's bytes, built from the database as they are sent."""
     data = DATASETS[dataset](request.build_absolute_uri, fmt)
     about = request.build_absolute_uri(reverse("open-data"))
     if fmt == "csv":
@@ -526,9 +526,25 @@ def download(request, dataset, fmt):
         pieces = stream_json(data, about)
     else:
         pieces = stream_geojson(data, about)
-    response = StreamingHttpResponse(
-        (chunk.encode() for chunk in _batched(pieces)), content_type=CONTENT_TYPES[fmt]
-    )
+    return (chunk.encode() for chunk in _batched(pieces))
+
+
+@require_safe
+def download(request, dataset, fmt):
+    """/data/<dataset>.<format>: the published record, built once per change of content and
+    stored (``download_store``); the first request after a change streams it as it is built."""
+    if dataset not in DATASETS or fmt not in DATASETS[dataset].formats:
+        raise Http404("No such download.")
+    stored = StoredDownload.for_request(request, dataset, fmt)
+    response = stored.response(request, CONTENT_TYPES[fmt]) if stored else None
+    if response is None:
+        chunks = _built(request, dataset, fmt)
+        response = StreamingHttpResponse(
+            stored.build(chunks) if stored else chunks, content_type=CONTENT_TYPES[fmt]
+        )
+    # Served gzipped or not by what the client accepts; public, like the pages.
+    patch_vary_headers(response, ["Accept-Encoding"])
+    patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_MAX_AGE)
     response["Content-Disposition"] = f'attachment; filename="twinning-{dataset}.{fmt}"'
     response["Link"] = f'<{LICENCE["url"]}>; rel="license"'
     response["Access-Control-Allow-Origin"] = "*"

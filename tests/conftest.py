@@ -28,6 +28,12 @@ def _fresh_page_cache():
     yield
 
 
+@pytest.fixture(autouse=True)
+def _open_data_store(settings, tmp_path):
+    """Each test stores its open-data downloads in a directory of its own."""
+    settings.OPEN_DATA_ROOT = str(tmp_path / "open-data")
+
+
 @pytest.fixture
 def client_no_raise(client):
     """A test client that renders error pages instead of raising the view's exception."""

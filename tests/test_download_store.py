@@ -1,0 +1,141 @@
+"""Each download is built once per change of content, stored gzipped, and served from the store
+(partnerships/download_store.py): the same bytes, no query, a conditional GET, gzip to those who
+accept it; a build that does not finish stores nothing."""
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from django.urls import reverse
+from django.utils import translation
+
+from partnerships import download_store
+from partnerships.models import City
+
+pytestmark = pytest.mark.django_db
+
+
+def url(dataset, fmt, language="en"):
+    with translation.override(language):  # a request to /uk/ leaves Ukrainian active
+        return reverse("download", kwargs={"dataset": dataset, "fmt": fmt})
+
+
+def fetch(client, address, **headers):
+    response = client.get(address, **headers)
+    assert response.status_code == 200
+    assert response.streaming
+    return response, b"".join(response.streaming_content)
+
+
+def stored_files(settings):
+    return sorted(p.name for p in Path(settings.OPEN_DATA_ROOT).glob("*.gz"))
+
+
+def test_the_second_download_is_the_stored_file_without_a_query(
+    client, world, settings, django_assert_num_queries
+):
+    first, built = fetch(client, url("links", "json"))
+    assert "ETag" not in first  # streamed as it was built
+    assert len(stored_files(settings)) == 1
+    with django_assert_num_queries(0):
+        second, served = fetch(client, url("links", "json"))
+    assert served == built
+    assert json.loads(served)["records"]
+    assert second["Content-Type"] == "application/json"
+    assert second["Content-Disposition"] == 'attachment; filename="twinning-links.json"'
+    assert second["Cache-Control"] == "public, max-age=60"
+    assert "Accept-Encoding" in second["Vary"]
+    again = client.get(url("links", "json"), HTTP_IF_NONE_MATCH=second["ETag"])
+    assert again.status_code == 304
+
+
+def test_a_client_that_accepts_gzip_gets_the_stored_file_as_it_is(client, world):
+    _, built = fetch(client, url("links", "geojson"))
+    packed, sent = fetch(client, url("links", "geojson"), HTTP_ACCEPT_ENCODING="gzip, deflate, br")
+    assert packed["Content-Encoding"] == "gzip"
+    assert int(packed["Content-Length"]) == len(sent) < len(built)
+    assert gzip.decompress(sent) == built
+    plain, _ = fetch(client, url("links", "geojson"))
+    assert packed["ETag"] != plain["ETag"]  # two representations
+    assert (
+        client.get(
+            url("links", "geojson"), HTTP_IF_NONE_MATCH=packed["ETag"], HTTP_ACCEPT_ENCODING="gzip"
+        ).status_code
+        == 304
+    )
+
+
+def test_a_change_of_content_builds_it_again_and_drops_the_old_file(client, world, settings):
+    _, before = fetch(client, url("cities", "csv"))
+    old = stored_files(settings)
+    City.objects.filter(pk=world.kharkiv.pk).update(name="Kharkiv (renamed)")  # no signal: not yet stale
+    assert fetch(client, url("cities", "csv"))[1] == before
+    world.kharkiv.refresh_from_db()
+    world.kharkiv.save()  # a save through the model, as the admin makes: the content version moves on
+    _, after = fetch(client, url("cities", "csv"))
+    assert b"Kharkiv (renamed)" in after and after != before
+    assert len(stored_files(settings)) == 1 and stored_files(settings) != old
+
+
+def test_each_language_has_its_own_file_with_its_own_addresses(client, world, settings):
+    _, english = fetch(client, url("links", "csv"))
+    _, ukrainian = fetch(client, url("links", "csv", language="uk"))
+    assert b"http://testserver/uk/links/" in ukrainian
+    assert b"http://testserver/uk/" not in english
+    assert len(stored_files(settings)) == 2
+    assert fetch(client, url("links", "csv"))[1] == english
+    assert fetch(client, url("links", "csv", language="uk"))[1] == ukrainian
+
+
+def test_a_download_the_visitor_left_stores_nothing_and_releases_its_lock(
+    client, world, settings, monkeypatch
+):
+    monkeypatch.setattr("partnerships.opendata.ROWS_PER_WRITE", 1)  # many small pieces
+    response = client.get(url("links", "json"))
+    pieces = iter(response.streaming_content)
+    next(pieces)
+    response.close()  # the server does this when the visitor goes away
+    assert stored_files(settings) == []
+    assert not list(Path(settings.OPEN_DATA_ROOT).glob("*.part"))
+    _, built = fetch(client, url("links", "json"))  # the lock was released: this one stores
+    assert len(stored_files(settings)) == 1
+    assert json.loads(built)["records"]
+
+
+def test_while_another_request_builds_it_a_download_is_built_and_not_stored(client, world, settings):
+    _, expected = fetch(client, url("statements", "json"))
+    old = stored_files(settings)
+    world.kharkiv.save()  # the stored file is stale now
+    held = download_store.StoredDownload(
+        settings.OPEN_DATA_ROOT, "statements", "json", 0, "http://testserver"
+    )
+    lock = download_store._claim(Path(settings.OPEN_DATA_ROOT) / f".{held.stem}.lock")
+    assert lock is not None
+    try:
+        response, built = fetch(client, url("statements", "json"))
+        assert built == expected
+        assert "ETag" not in response
+        assert stored_files(settings) == old  # nothing new stored
+    finally:
+        lock.close()
+    fetch(client, url("statements", "json"))
+    assert len(stored_files(settings)) == 1 and stored_files(settings) != old
+
+
+def test_a_store_that_cannot_be_written_only_means_each_download_is_built(client, world, settings, tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a directory")
+    settings.OPEN_DATA_ROOT = str(blocker / "open-data")
+    _, first = fetch(client, url("events", "csv"))
+    response, second = fetch(client, url("events", "csv"))
+    assert first == second and b"Unpublished event" not in second
+    assert "ETag" not in response
+
+
+def test_no_store_configured_builds_each_download(client, world, settings):
+    settings.OPEN_DATA_ROOT = ""
+    _, first = fetch(client, url("cities", "json"))
+    response, second = fetch(client, url("cities", "json"))
+    assert first == second
+    assert "ETag" not in response
