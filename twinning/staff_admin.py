@@ -30,6 +30,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import smart_split, unescape_string_literal
 from django.utils.timezone import localtime
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
@@ -39,6 +40,8 @@ from twinning.models import StaffProfile
 from twinning.versions import latest_version, latest_version_ids
 
 PUBLISH_FIELDS = ("is_published", "is_featured")
+# The shortest search term a trigram index serves (pg_trgm's trigrams are of three letters).
+MIN_INDEXED_TERM = 3
 
 
 def council_of(user):
@@ -398,6 +401,35 @@ class StaffRulesAdmin(_StaffRulesBase, SimpleHistoryAdmin):
             return queryset
         mine = self.model._default_manager.filter(self._scope(council)).values("pk")
         return queryset.filter(pk__in=mine)
+
+    def get_search_results(self, request, queryset, search_term):
+        """Django's search, asked column by column: each term must be in one of the search
+        fields, as in Django, but the records are those found in any one column (a union of one
+        query per field), so that PostgreSQL can use each column's trigram index
+        (twinning/migrations/0007). Django's one query ORs the columns of several tables, which
+        no index serves: a search of 150,000 events read them all, four times a page. Terms of
+        one or two letters, which no trigram index serves, and search fields with a prefix
+        (``^``, ``=``, ``@``) go to Django's own search."""
+        fields = [str(field) for field in self.get_search_fields(request)]
+        terms = []
+        for bit in smart_split(search_term or ""):
+            if bit.startswith(('"', "'")) and bit[0] == bit[-1]:
+                bit = unescape_string_literal(bit)
+            terms.append(bit)
+        if (
+            not fields
+            or not terms
+            or any(f[0] in "^=@" for f in fields)
+            or any(len(t) < MIN_INDEXED_TERM for t in terms)
+        ):
+            return super().get_search_results(request, queryset, search_term)
+        manager = self.model._default_manager
+        for term in terms:
+            found = [
+                manager.filter(**{f"{field}__icontains": term}).order_by().values("pk") for field in fields
+            ]
+            queryset = queryset.filter(pk__in=found[0].union(*found[1:]))
+        return queryset, False  # each term is one "pk IN (...)": no row twice
 
     def in_scope(self, request, obj):
         council = council_of(request.user)
