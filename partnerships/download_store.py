@@ -98,9 +98,13 @@ class StoredDownload:
                     packer.write(chunk)
                     yield chunk
             if packer.ok:
-                os.replace(part, self.path)
-                stored = True
-                self._remove_older()
+                try:
+                    os.replace(part, self.path)
+                except OSError:  # the visitor has it all; only the store missed it
+                    log.exception("The open data store cannot be written; the download is not stored")
+                else:
+                    stored = True
+                    self._remove_older()
         finally:
             if not stored:
                 with contextlib.suppress(OSError):
