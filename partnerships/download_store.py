@@ -11,8 +11,9 @@ The file's name holds the content version (``twinning.page_cache``): a change of
 every stored download stale at once, on every worker, and the next request builds a new one. It
 also holds a key of the scheme, host and language, because the records carry absolute addresses
 in the language of the request. One request at a time builds a given download (a lock file);
-requests meanwhile stream their own copy, as every request used to. A build that does not finish
-(the visitor left, an error) leaves no file. A store that cannot be written (no directory, a full
+requests meanwhile wait for its file (``OPEN_DATA_WAIT`` seconds at most, then they stream their
+own copy, as every request used to). A build that does not finish (the visitor left, an error)
+leaves no file. A store that cannot be written (no directory, a full
 disk) only means the download is built for each request. See
 docs/adr/0083-stored-open-data-downloads.md.
 """
@@ -25,6 +26,7 @@ import logging
 import os
 import re
 import threading
+import time
 from pathlib import Path
 
 from django.conf import settings
@@ -37,6 +39,7 @@ log = logging.getLogger(__name__)
 
 READ_SIZE = 256 * 1024
 COMPRESS_LEVEL = 6
+WAIT_STEP = 0.1  # seconds between looks at another request's build
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
@@ -49,6 +52,7 @@ class StoredDownload:
         key = hashlib.sha256(f"{origin}|{get_language()}".encode()).hexdigest()[:12]
         self.stem = f"{dataset}.{fmt}.{key}"
         self.path = self.root / f"{self.stem}.{version}.gz"
+        self.lock_path = self.root / f".{self.stem}.{version}.lock"
         self.etag = f'"{version}-{key}"'
 
     @classmethod
@@ -82,11 +86,34 @@ class StoredDownload:
             response["ETag"] = self.etag
         return response
 
+    def wait_for_build(self):
+        """While another request builds this download, wait for it (up to ``OPEN_DATA_WAIT``
+        seconds) rather than build it too. True if a build was under way: its file may be there
+        now."""
+        deadline = time.monotonic() + settings.OPEN_DATA_WAIT
+        waited = False
+        while True:
+            try:
+                lock = _claim(self.lock_path)
+            except OSError:  # no store to build into, so no build to wait for
+                return False
+            if lock is not None:
+                lock.close()
+                return waited
+            if time.monotonic() >= deadline:
+                return waited
+            waited = True
+            time.sleep(WAIT_STEP)
+
     def build(self, chunks):
         """Pass ``chunks`` (bytes) on, gzipping them into the store; the file appears only once
-        they have all been written. Another build of the same download under way: pass them on
-        only."""
-        lock = _claim(self.root / f".{self.stem}.lock")
+        they have all been written. Another build of the same download under way (it outlasted
+        ``wait_for_build``), or no store to write: pass them on only."""
+        try:
+            lock = _claim(self.lock_path)
+        except OSError:
+            log.exception("The open data store cannot be written; the download is not stored")
+            lock = None
         if lock is None:
             yield from chunks
             return
@@ -112,8 +139,9 @@ class StoredDownload:
             lock.close()  # releases the lock
 
     def _remove_older(self):
-        """Delete the stored downloads of earlier content versions (of any download)."""
-        for path in self.root.glob("*.gz"):
+        """Delete the stored downloads, and their lock files, of earlier content versions (of
+        any download)."""
+        for path in [*self.root.glob("*.gz"), *self.root.glob(".*.lock")]:
             try:
                 version = int(path.name.rsplit(".", 2)[-2])
             except (ValueError, IndexError):
@@ -124,14 +152,10 @@ class StoredDownload:
 
 
 def _claim(path):
-    """An exclusive lock on ``path`` (a file held open), or None when another build has it or
-    the store cannot be written."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        handle = path.open("a")
-    except OSError:
-        log.exception("The open data store cannot be written; the download is not stored")
-        return None
+    """An exclusive lock on ``path`` (a file held open), or None when another build has it.
+    OSError: the store cannot be written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle = path.open("a")
     try:
         fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except OSError:

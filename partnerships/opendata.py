@@ -537,6 +537,8 @@ def download(request, dataset, fmt):
         raise Http404("No such download.")
     stored = StoredDownload.for_request(request, dataset, fmt)
     response = stored.response(request, CONTENT_TYPES[fmt]) if stored else None
+    if response is None and stored and stored.wait_for_build():  # another request was building it
+        response = stored.response(request, CONTENT_TYPES[fmt])
     if response is None:
         chunks = _built(request, dataset, fmt)
         response = StreamingHttpResponse(

@@ -4,6 +4,8 @@ accept it; a build that does not finish stores nothing."""
 
 import gzip
 import json
+import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -14,6 +16,7 @@ from django.utils import translation
 
 from partnerships import download_store, opendata
 from partnerships.models import City
+from twinning import page_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -112,24 +115,45 @@ def test_a_download_the_visitor_left_stores_nothing_and_releases_its_lock(
     assert json.loads(built)["records"]
 
 
-def test_while_another_request_builds_it_a_download_is_built_and_not_stored(client, world, settings):
-    _, expected = fetch(client, url("statements", "json"))
-    old = stored_files(settings)
-    world.kharkiv.save()  # the stored file is stale now
+def held_build(settings, dataset, fmt):
+    """The download as the request will look for it, and its build's lock, taken as another
+    request building it would hold it."""
     held = download_store.StoredDownload(
-        settings.OPEN_DATA_ROOT, "statements", "json", 0, "http://testserver"
+        settings.OPEN_DATA_ROOT, dataset, fmt, page_cache.current_version(), "http://testserver"
     )
-    lock = download_store._claim(Path(settings.OPEN_DATA_ROOT) / f".{held.stem}.lock")
+    lock = download_store._claim(held.lock_path)
     assert lock is not None
+    return held, lock
+
+
+def test_a_request_while_another_builds_it_waits_for_that_file(client, world, settings):
+    held, lock = held_build(settings, "statements", "json")
+
+    def finish_the_build():
+        time.sleep(0.3)
+        held.path.write_bytes(gzip.compress(b'{"records": ["built by the other request"]}'))
+        lock.close()
+
+    other = threading.Thread(target=finish_the_build)
+    other.start()
+    try:
+        response, served = fetch(client, url("statements", "json"))
+    finally:
+        other.join()
+    assert served == b'{"records": ["built by the other request"]}'
+    assert response["ETag"] == held.etag
+
+
+def test_a_build_that_outlasts_the_wait_is_not_waited_for_any_longer(client, world, settings):
+    settings.OPEN_DATA_WAIT = 0.2
+    _held, lock = held_build(settings, "statements", "json")
     try:
         response, built = fetch(client, url("statements", "json"))
-        assert built == expected
-        assert "ETag" not in response
-        assert stored_files(settings) == old  # nothing new stored
     finally:
         lock.close()
-    fetch(client, url("statements", "json"))
-    assert len(stored_files(settings)) == 1 and stored_files(settings) != old
+    assert json.loads(built)["records"]
+    assert "ETag" not in response  # built for this request
+    assert stored_files(settings) == []  # and not stored: the other build has the lock
 
 
 def test_a_store_that_cannot_be_written_only_means_each_download_is_built(client, world, settings, tmp_path):

@@ -153,6 +153,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 # Each open-data download is built once per change of content and kept here, gzipped
 # (partnerships/download_store.py); OPEN_DATA_ROOT="" builds it for every request instead.
 OPEN_DATA_ROOT = env.str("OPEN_DATA_ROOT", default=str(BASE_DIR / "var" / "open-data"))
+# A request for a download another request is building waits this long for its file.
+OPEN_DATA_WAIT = env.float("OPEN_DATA_WAIT", default=30.0)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
