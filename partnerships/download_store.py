@@ -3,18 +3,19 @@
 Building ``/data/links.json`` on the benchmark's data (50,000 links with their 150,000 events)
 takes about 5 s of a core and sends 75 MB; every request built it again, so a few people
 downloading at once could hold the server's cores. Now the first request after a change of
-content builds it as before, streaming it to that visitor while it is gzipped into a file; the
-requests after it are served that file (gzipped to clients that accept it, about a tenth of the
-size; unpacked as it is sent to the others), with an ``ETag`` for a conditional GET.
+content builds it into a gzipped file, at the database's pace whatever the visitor's, and every
+request is served that file (gzipped to clients that accept it, about a tenth of the size;
+unpacked as it is sent to the others), with an ``ETag`` for a conditional GET.
 
 The file's name holds the content version (``twinning.page_cache``): a change of content makes
-every stored download stale at once, on every worker, and the next request builds a new one. It
+every stored download stale at once, on every worker, and the next request builds a new one; a
+file older than ``OPEN_DATA_MAX_AGE`` is built again too, as the page cache's pages expire. It
 also holds a key of the scheme, host and language, because the records carry absolute addresses
 in the language of the request. One request at a time builds a given download (a lock file);
 requests meanwhile wait for its file (``OPEN_DATA_WAIT`` seconds at most, then they stream their
-own copy, as every request used to). A build that does not finish (the visitor left, an error)
-leaves no file. A store that cannot be written (no directory, a full
-disk) only means the download is built for each request. See
+own copy, as every request used to). A build that fails leaves no file. A store that cannot be
+written (no directory, a full disk), or no content version to name the file by (the cache is
+down), only means the download is streamed as it is built, for each request. See
 docs/adr/0083-stored-open-data-downloads.md.
 """
 
@@ -40,6 +41,7 @@ log = logging.getLogger(__name__)
 READ_SIZE = 256 * 1024
 COMPRESS_LEVEL = 6
 WAIT_STEP = 0.1  # seconds between looks at another request's build
+ABANDONED_AFTER = 60 * 60  # seconds after which an unfinished build's part file is removed
 _ACCEPTS_GZIP = re.compile(r"\bgzip\b")
 
 
@@ -67,12 +69,16 @@ class StoredDownload:
         except Exception:
             log.exception("The content version cannot be read; the download is built for this request")
             return None
+        if not isinstance(version, int):  # the cache is down (it answers with nothing)
+            return None
         return cls(root, dataset, fmt, version, f"{request.scheme}://{request.get_host()}")
 
     def response(self, request, content_type):
         """The stored file as a response, or None if there is none (yet, or any longer)."""
         packed = bool(_ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
         try:
+            if time.time() - self.path.stat().st_mtime > settings.OPEN_DATA_MAX_AGE:
+                return None  # built again, as if the content had changed
             # Opened here: a file replaced by a newer version meanwhile is still read whole.
             stored = self.path.open("rb") if packed else _Unpacked(self.path)
         except OSError:  # none yet, or none any longer; or no store to read
@@ -86,61 +92,58 @@ class StoredDownload:
             response["ETag"] = self.etag
         return response
 
-    def wait_for_build(self):
-        """While another request builds this download, wait for it (up to ``OPEN_DATA_WAIT``
-        seconds) rather than build it too. True if a build was under way: its file may be there
-        now."""
+    def ensure_built(self, chunks):
+        """Build the file from ``chunks()`` (bytes) unless it is there, holding the build's lock,
+        or wait while another request builds it (``OPEN_DATA_WAIT`` seconds at most). Afterwards
+        ``response()`` has the file, unless the store cannot be written or the other build took
+        too long."""
         deadline = time.monotonic() + settings.OPEN_DATA_WAIT
-        waited = False
         while True:
             try:
                 lock = _claim(self.lock_path)
-            except OSError:  # no store to build into, so no build to wait for
-                return False
+            except OSError:
+                log.exception("The open data store cannot be written; the download is not stored")
+                return
             if lock is not None:
-                lock.close()
-                return waited
+                break
             if time.monotonic() >= deadline:
-                return waited
-            waited = True
+                return
             time.sleep(WAIT_STEP)
-
-    def build(self, chunks):
-        """Pass ``chunks`` (bytes) on, gzipping them into the store; the file appears only once
-        they have all been written. Another build of the same download under way (it outlasted
-        ``wait_for_build``), or no store to write: pass them on only."""
         try:
-            lock = _claim(self.lock_path)
+            if not self._is_fresh():  # not built by the request this one waited for
+                self._write(chunks())
+        finally:
+            lock.close()  # releases the lock
+
+    def _is_fresh(self):
+        try:
+            return time.time() - self.path.stat().st_mtime <= settings.OPEN_DATA_MAX_AGE
         except OSError:
-            log.exception("The open data store cannot be written; the download is not stored")
-            lock = None
-        if lock is None:
-            yield from chunks
-            return
+            return False
+
+    def _write(self, chunks):
+        """Gzip ``chunks`` into the store; the file appears, whole, only once they are all
+        written. A store that cannot be written is logged; an error building the chunks (the
+        database) is raised, as a streamed download would have raised it."""
         part = self.root / f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.part"
-        stored = False
         try:
             with _Packer(part) as packer:
                 for chunk in chunks:
                     packer.write(chunk)
-                    yield chunk
+                    if not packer.ok:
+                        return
             if packer.ok:
-                try:
-                    os.replace(part, self.path)
-                except OSError:  # the visitor has it all; only the store missed it
-                    log.exception("The open data store cannot be written; the download is not stored")
-                else:
-                    stored = True
-                    self._remove_older()
+                os.replace(part, self.path)
+                self._remove_older()
+        except OSError:
+            log.exception("The open data store cannot be written; the download is not stored")
         finally:
-            if not stored:
-                with contextlib.suppress(OSError):
-                    part.unlink()
-            lock.close()  # releases the lock
+            with contextlib.suppress(OSError):
+                part.unlink()  # gone once moved into place
 
     def _remove_older(self):
         """Delete the stored downloads, and their lock files, of earlier content versions (of
-        any download)."""
+        any download), and parts of builds abandoned long ago (a worker killed while building)."""
         for path in [*self.root.glob("*.gz"), *self.root.glob(".*.lock")]:
             try:
                 version = int(path.name.rsplit(".", 2)[-2])
@@ -148,6 +151,10 @@ class StoredDownload:
                 continue
             if version < self.version:
                 with contextlib.suppress(OSError):
+                    path.unlink()
+        for path in self.root.glob(".*.part"):
+            with contextlib.suppress(OSError):
+                if time.time() - path.stat().st_mtime > ABANDONED_AFTER:
                     path.unlink()
 
 
@@ -195,6 +202,9 @@ class _Packer:
             if self._gzip is not None:
                 self._gzip.close()
             if self._raw is not None:
+                if self.ok:
+                    self._raw.flush()
+                    os.fsync(self._raw.fileno())  # whole on disk before it is moved into place
                 self._raw.close()
         except OSError:
             self._fail()

@@ -40,6 +40,7 @@ from django_countries import countries
 
 from partnerships.dates import Precision
 from partnerships.models import EARLIEST_DATE, City, Event, Link, Source
+from twinning import page_cache
 
 CHUNK = 2000
 QID = re.compile(r"^(?:https?://(?:www\.)?wikidata\.org/(?:entity|wiki)/)?(Q[1-9][0-9]{0,11})$")
@@ -310,6 +311,9 @@ class Importer:
                 transaction.set_rollback(True)
             else:
                 result.saved = True
+                # Rows written in bulk send no signals: say that the content changed, so that
+                # the page cache and the stored downloads are built again (twinning/page_cache.py).
+                page_cache.content_changed()
         return result
 
     # Cities: matched on Wikidata ID, then on name and country; otherwise created.

@@ -532,18 +532,18 @@ def _built(request, dataset, fmt):
 @require_safe
 def download(request, dataset, fmt):
     """/data/<dataset>.<format>: the published record, built once per change of content and
-    stored (``download_store``); the first request after a change streams it as it is built."""
+    stored (``download_store``); without a store, streamed as it is built."""
     if dataset not in DATASETS or fmt not in DATASETS[dataset].formats:
         raise Http404("No such download.")
     stored = StoredDownload.for_request(request, dataset, fmt)
-    response = stored.response(request, CONTENT_TYPES[fmt]) if stored else None
-    if response is None and stored and stored.wait_for_build():  # another request was building it
+    response = None
+    if stored:
         response = stored.response(request, CONTENT_TYPES[fmt])
-    if response is None:
-        chunks = _built(request, dataset, fmt)
-        response = StreamingHttpResponse(
-            stored.build(chunks) if stored else chunks, content_type=CONTENT_TYPES[fmt]
-        )
+        if response is None:
+            stored.ensure_built(lambda: _built(request, dataset, fmt))
+            response = stored.response(request, CONTENT_TYPES[fmt])
+    if response is None:  # no store, or another request's build took too long
+        response = StreamingHttpResponse(_built(request, dataset, fmt), content_type=CONTENT_TYPES[fmt])
     # Served gzipped or not by what the client accepts; public, like the pages.
     patch_vary_headers(response, ["Accept-Encoding"])
     patch_cache_control(response, public=True, max_age=settings.PAGE_CACHE_MAX_AGE)

@@ -4,13 +4,12 @@ accept it; a build that does not finish stores nothing."""
 
 import gzip
 import json
+import os
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from django.core.signals import request_finished
-from django.db import close_old_connections
 from django.urls import reverse
 from django.utils import translation
 
@@ -41,8 +40,8 @@ def test_the_second_download_is_the_stored_file_without_a_query(
     client, world, settings, django_assert_num_queries
 ):
     first, built = fetch(client, url("links", "json"))
-    assert "ETag" not in first  # streamed as it was built
     assert len(stored_files(settings)) == 1
+    assert first["ETag"]  # built into the store, then served from it
     with django_assert_num_queries(0):
         second, served = fetch(client, url("links", "json"))
     assert served == built
@@ -93,26 +92,43 @@ def test_each_language_has_its_own_file_with_its_own_addresses(client, world, se
     assert fetch(client, url("links", "csv", language="uk"))[1] == ukrainian
 
 
-def test_a_download_the_visitor_left_stores_nothing_and_releases_its_lock(
-    client, world, settings, rf, monkeypatch
-):
-    monkeypatch.setattr("partnerships.opendata.ROWS_PER_WRITE", 1)  # many small pieces
-    # The view itself: the test client's own handling of the response's end is not the server's.
-    response = opendata.download(rf.get(url("links", "json")), "links", "json")
-    pieces = iter(response.streaming_content)
-    next(pieces)
-    # The server closes the response when the visitor goes away. (Its end-of-request signal would
-    # close the test's database connection, inside the test's transaction.)
-    request_finished.disconnect(close_old_connections)
-    try:
-        response.close()
-    finally:
-        request_finished.connect(close_old_connections)
+def test_a_build_that_fails_stores_nothing_and_releases_its_lock(client, world, settings, monkeypatch):
+    def failing(request, dataset, fmt):
+        yield b'{"records": ['
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr(opendata, "_built", failing)
+    with pytest.raises(RuntimeError):
+        client.get(url("links", "json"))
     assert stored_files(settings) == []
     assert not list(Path(settings.OPEN_DATA_ROOT).glob(".*.part"))
-    _, built = fetch(client, url("links", "json"))  # the lock was released: this one stores
-    assert len(stored_files(settings)) == 1
+    monkeypatch.undo()
+    response, built = fetch(client, url("links", "json"))  # the lock was released: this one stores
+    assert response["ETag"] and len(stored_files(settings)) == 1
     assert json.loads(built)["records"]
+
+
+def test_a_file_older_than_the_longest_age_is_built_again(client, world, settings):
+    _, before = fetch(client, url("cities", "csv"))
+    (stored,) = Path(settings.OPEN_DATA_ROOT).glob("*.gz")
+    City.objects.filter(pk=world.kharkiv.pk).update(name="Kharkiv (renamed)")  # no signal
+    assert fetch(client, url("cities", "csv"))[1] == before
+    old = time.time() - settings.OPEN_DATA_MAX_AGE - 60
+    os.utime(stored, (old, old))
+    _, after = fetch(client, url("cities", "csv"))
+    assert b"Kharkiv (renamed)" in after
+
+
+def test_with_the_cache_down_a_download_is_streamed_and_nothing_stored(client, world, settings):
+    # A real cache backend with no server behind it: it answers every read with nothing, so
+    # there is no content version to name a file by.
+    settings.CACHES = {
+        "default": {"BACKEND": "twinning.cache.TolerantRedisCache", "LOCATION": "redis://127.0.0.1:9/0"}
+    }
+    response, built = fetch(client, url("statements", "csv"))
+    assert "ETag" not in response
+    assert built.startswith(b"id,quote")
+    assert not Path(settings.OPEN_DATA_ROOT).exists() or stored_files(settings) == []
 
 
 def held_build(settings, dataset, fmt):

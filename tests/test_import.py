@@ -218,3 +218,21 @@ def test_the_separator_is_sniffed_without_an_extension(db, tmp_path):
     path = tmp_path / "pairs"
     shutil.copy(TSV, path)
     assert "1 created" in run(path)[0]
+
+
+def test_an_import_tells_the_page_cache_and_the_downloads_that_the_content_changed(client, db, tmp_path):
+    """The import writes in bulk, which sends no signals; a second import the same day reuses
+    its source, so nothing else would say that the content changed."""
+    run(GOOD, "--accessed", "2026-11-01")
+    links = client.get("/links/")
+    assert links["X-Page-Cache"] == "miss"
+    assert client.get("/links/")["X-Page-Cache"] == "hit"
+    path = tmp_path / "pairs.csv"
+    path.write_text(
+        "city,cityLabel,cityCountry,coord,twin,twinLabel,twinCountry,twinCoord\n"
+        "Q99999001,Abbotsgrad,UA,Point(30.5 50.4),Q99999002,Abbotsville,CZ,Point(16.6 49.2)\n"
+    )
+    run(path, "--accessed", "2026-11-01")
+    again = client.get("/links/")
+    assert again["X-Page-Cache"] == "miss"
+    assert "Abbotsgrad" in again.content.decode() and "Abbotsgrad" not in links.content.decode()

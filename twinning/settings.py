@@ -155,6 +155,8 @@ MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
 OPEN_DATA_ROOT = env.str("OPEN_DATA_ROOT", default=str(BASE_DIR / "var" / "open-data"))
 # A request for a download another request is building waits this long for its file.
 OPEN_DATA_WAIT = env.float("OPEN_DATA_WAIT", default=30.0)
+# A stored download older than this (seconds) is built again, whatever the content version says.
+OPEN_DATA_MAX_AGE = env.int("OPEN_DATA_MAX_AGE", default=60 * 60)
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
