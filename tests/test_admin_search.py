@@ -113,3 +113,26 @@ def test_each_searched_column_can_be_read_through_its_index(admin_client, world,
         plan = "\n".join(row[0] for row in cursor.fetchall())
     used = {index for index in indexes if f" on {index}" in plan}
     assert used == indexes, plan
+
+
+def test_words_found_through_a_relation_may_be_in_different_rows_of_it(world, django_user_model):
+    """The one difference from Django's search, on purpose (see get_search_results)."""
+    world.kharkiv.other_names.create(name="Charkow")
+    request = superuser_request(django_user_model)
+    model_admin = admin.site._registry[type(world.kharkiv)]
+    queryset = model_admin.get_queryset(request)
+    ours, _ = model_admin.get_search_results(request, queryset, "Kharkov Charkow")
+    assert list(ours) == [world.kharkiv]
+    djangos, _ = admin.ModelAdmin.get_search_results(model_admin, request, queryset, "Kharkov Charkow")
+    assert list(djangos) == []  # one join: a single other name holding both words
+
+
+def test_search_fields_with_a_lookup_of_their_own_go_to_djangos_search(world, django_user_model, monkeypatch):
+    request = superuser_request(django_user_model)
+    model_admin = admin.site._registry[type(world.kharkiv)]
+    monkeypatch.setattr(model_admin, "search_fields", ["name", "id__exact", "^slug"])
+    queryset = model_admin.get_queryset(request)
+    found, _ = model_admin.get_search_results(request, queryset, "Kharkiv")
+    assert list(found) == [world.kharkiv]
+    found, _ = model_admin.get_search_results(request, queryset, str(world.kharkiv.pk))
+    assert world.kharkiv in found

@@ -45,13 +45,16 @@ def create_index(table, column):
     name = index_name(table, column)
     return OnPostgreSQL(
         migrations.RunSQL(
-            f'CREATE INDEX {name} ON {table} USING gin ((UPPER("{column}"::text)) gin_trgm_ops)',
-            f"DROP INDEX {name}",
+            f"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON {table} "
+            f'USING gin ((UPPER("{column}"::text)) gin_trgm_ops)',
+            f"DROP INDEX CONCURRENTLY IF EXISTS {name}",
         )
     )
 
 
 class Migration(migrations.Migration):
+    # CONCURRENTLY, outside a transaction: staff keep saving while the indexes are built.
+    atomic = False
     dependencies = [
         ("twinning", "0006_proposedchange"),
         ("partnerships", "0009_link_admin_order_index"),
