@@ -311,7 +311,8 @@ class _AutocompleteBatch:
         if self._records is None:
             values = set()
             for form in self.formset.forms:
-                values.update(str(v) for v in widget.usable(widget.format_value(form[self.name].value())))
+                if self.name in form.fields:
+                    values.update(str(v) for v in widget.usable(widget.format_value(form[self.name].value())))
             values = {v for v in values if v not in widget.choices.field.empty_values}
             lookup = {f"{widget._target().attname}__in": values}
             self._records = list(widget.choices.queryset.using(widget.db).filter(**lookup)) if values else []
@@ -640,10 +641,24 @@ class _StaffFormSet:
             if isinstance(widget, SafeAutocomplete):
                 widget.batch = self._batches.setdefault(name, _AutocompleteBatch(self, name))
             elif isinstance(field, forms.ModelChoiceField) and isinstance(widget, forms.Select):
-                # A select list of choices (not the rows' hidden ids, nor autocomplete).
+                # A select list of choices (not the rows' hidden ids, nor autocomplete), read when
+                # the first row is drawn: a save that is not drawn again reads nothing.
                 if name not in self._choices:
-                    self._choices[name] = list(field.choices)
+                    self._choices[name] = _SharedChoices(field.choices)
                 field.choices = self._choices[name]
+
+
+class _SharedChoices:
+    """A select list's choices, read once (when first drawn) for all the rows of an inline."""
+
+    def __init__(self, choices):
+        self._choices = choices
+        self._read = None
+
+    def __call__(self):
+        if self._read is None:
+            self._read = list(self._choices)
+        return self._read
 
 
 class StaffRulesInline(_StaffRulesBase):
