@@ -76,9 +76,9 @@ class StoredDownload:
     def response(self, request, content_type):
         """The stored file as a response, or None if there is none (yet, or any longer)."""
         packed = bool(_ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+        if not self._is_fresh():  # none yet, or too old: built again, as after a change
+            return None
         try:
-            if time.time() - self.path.stat().st_mtime > settings.OPEN_DATA_MAX_AGE:
-                return None  # built again, as if the content had changed
             # Opened here: a file replaced by a newer version meanwhile is still read whole.
             stored = self.path.open("rb") if packed else _Unpacked(self.path)
         except OSError:  # none yet, or none any longer; or no store to read
@@ -116,6 +116,7 @@ class StoredDownload:
             lock.close()  # releases the lock
 
     def _is_fresh(self):
+        """Whether the file is there and younger than ``OPEN_DATA_MAX_AGE``."""
         try:
             return time.time() - self.path.stat().st_mtime <= settings.OPEN_DATA_MAX_AGE
         except OSError:
@@ -127,14 +128,14 @@ class StoredDownload:
         database) is raised, as a streamed download would have raised it."""
         part = self.root / f".{self.path.name}.{os.getpid()}.{threading.get_ident()}.part"
         try:
-            with _Packer(part) as packer:
-                for chunk in chunks:
-                    packer.write(chunk)
-                    if not packer.ok:
-                        return
-            if packer.ok:
-                os.replace(part, self.path)
-                self._remove_older()
+            with part.open("wb") as raw:
+                with gzip.GzipFile(fileobj=raw, mode="wb", compresslevel=COMPRESS_LEVEL, mtime=0) as packed:
+                    for chunk in chunks:
+                        packed.write(chunk)
+                raw.flush()
+                os.fsync(raw.fileno())  # whole on disk before it is moved into place
+            os.replace(part, self.path)
+            self._remove_older()
         except OSError:
             log.exception("The open data store cannot be written; the download is not stored")
         finally:
@@ -169,51 +170,6 @@ def _claim(path):
         handle.close()
         return None
     return handle
-
-
-class _Packer:
-    """Gzips what is written into ``path``; a failure to write stops the packing, never the
-    download (``ok`` says whether the file is whole)."""
-
-    def __init__(self, path):
-        self.path = path
-        self.ok = True
-        self._raw = self._gzip = None
-
-    def __enter__(self):
-        try:
-            self._raw = self.path.open("wb")
-            self._gzip = gzip.GzipFile(fileobj=self._raw, mode="wb", compresslevel=COMPRESS_LEVEL, mtime=0)
-        except OSError:
-            self._fail()
-        return self
-
-    def write(self, chunk):
-        if self.ok:
-            try:
-                self._gzip.write(chunk)
-            except OSError:
-                self._fail()
-
-    def __exit__(self, exc_type, exc, traceback):
-        if exc_type is not None:
-            self.ok = False
-        try:
-            if self._gzip is not None:
-                self._gzip.close()
-            if self._raw is not None:
-                if self.ok:
-                    self._raw.flush()
-                    os.fsync(self._raw.fileno())  # whole on disk before it is moved into place
-                self._raw.close()
-        except OSError:
-            self._fail()
-        return False
-
-    def _fail(self):
-        if self.ok:
-            log.exception("The open data store cannot be written; the download is not stored")
-        self.ok = False
 
 
 class _Unpacked:
