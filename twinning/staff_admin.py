@@ -20,6 +20,8 @@
   models without a publication flag cannot be added by them: they would be public at once.
 """
 
+import functools
+
 from django import forms
 from django.contrib import messages
 from django.contrib.admin.options import IS_POPUP_VAR
@@ -644,21 +646,8 @@ class _StaffFormSet:
                 # A select list of choices (not the rows' hidden ids, nor autocomplete), read when
                 # the first row is drawn: a save that is not drawn again reads nothing.
                 if name not in self._choices:
-                    self._choices[name] = _SharedChoices(field.choices)
+                    self._choices[name] = functools.cache(functools.partial(list, field.choices))
                 field.choices = self._choices[name]
-
-
-class _SharedChoices:
-    """A select list's choices, read once (when first drawn) for all the rows of an inline."""
-
-    def __init__(self, choices):
-        self._choices = choices
-        self._read = None
-
-    def __call__(self):
-        if self._read is None:
-            self._read = list(self._choices)
-        return self._read
 
 
 class StaffRulesInline(_StaffRulesBase):
