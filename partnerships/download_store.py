@@ -42,7 +42,7 @@ READ_SIZE = 256 * 1024
 COMPRESS_LEVEL = 6
 WAIT_STEP = 0.1  # seconds between looks at another request's build
 ABANDONED_AFTER = 60 * 60  # seconds after which an unfinished build's part file is removed
-_ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+_QUALITY = re.compile(r";\s*q\s*=\s*([^;\s]*)", re.IGNORECASE)
 
 
 class StoredDownload:
@@ -75,7 +75,7 @@ class StoredDownload:
 
     def response(self, request, content_type):
         """The stored file as a response, or None if there is none (yet, or any longer)."""
-        packed = bool(_ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")))
+        packed = accepts_gzip(request.headers.get("Accept-Encoding", ""))
         if not self._is_fresh():  # none yet, or too old: built again, as after a change
             return None
         try:
@@ -157,6 +157,28 @@ class StoredDownload:
             with contextlib.suppress(OSError):
                 if time.time() - path.stat().st_mtime > ABANDONED_AFTER:
                     path.unlink()
+
+
+def accepts_gzip(header):
+    """Whether an Accept-Encoding header accepts gzip: named (or ``*`` when gzip is not named)
+    with a quality above 0. ``gzip;q=0`` refuses it (RFC 9110, 12.5.3), which a search for the
+    word "gzip" would take for a yes."""
+    named = {}
+    for item in header.split(","):
+        coding, _, params = item.partition(";")
+        coding = coding.strip().lower()
+        if not coding:
+            continue
+        quality = _QUALITY.search(";" + params) if params else None
+        try:
+            value = float(quality.group(1)) if quality else 1.0
+        except ValueError:
+            value = 0.0
+        named[coding] = value if 0 <= value <= 1 else 0.0  # a malformed quality is not a yes
+    for coding in ("gzip", "x-gzip"):
+        if coding in named:
+            return named[coding] > 0
+    return named.get("*", 0.0) > 0
 
 
 def _claim(path):

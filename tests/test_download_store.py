@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from partnerships import download_store, opendata
+from partnerships.download_store import accepts_gzip
 from partnerships.models import City
 from twinning import page_cache
 
@@ -68,6 +69,37 @@ def test_a_client_that_accepts_gzip_gets_the_stored_file_as_it_is(client, world)
         ).status_code
         == 304
     )
+
+
+@pytest.mark.parametrize(
+    ("header", "accepted"),
+    [
+        ("gzip", True),
+        ("GZIP", True),
+        ("gzip, deflate, br", True),
+        ("br;q=1.0, gzip;q=0.5", True),
+        ("x-gzip", True),
+        ("*", True),
+        ("gzip;q=0", False),
+        ("gzip; q=0.0, deflate", False),
+        ("*;q=0.5, gzip;q=0", False),
+        ("*;q=0", False),
+        ("deflate, br", False),
+        ("identity", False),
+        ("gzip;q=oops", False),
+        ("notgzip", False),
+        ("", False),
+    ],
+)
+def test_which_accept_encoding_headers_accept_gzip(header, accepted):
+    assert accepts_gzip(header) is accepted
+
+
+def test_a_client_that_refuses_gzip_gets_it_unpacked(client, world):
+    _, built = fetch(client, url("links", "geojson"))
+    plain, sent = fetch(client, url("links", "geojson"), HTTP_ACCEPT_ENCODING="gzip;q=0, identity")
+    assert "Content-Encoding" not in plain
+    assert sent == built
 
 
 def test_a_change_of_content_builds_it_again_and_drops_the_old_file(client, world, settings):
