@@ -24,6 +24,7 @@ from partnerships.models import City, Link, Person, map_rank
 from partnerships.queries import Visibility, about_city, attach_sources, shared_partners, sources_of
 from partnerships.templatetags.partnership_tags import partial_date
 from twinning import page_cache
+from twinning.expressions import InList
 from twinning.pagination import KeysFirstPaginator, page_or_404
 
 PAGE_SIZE = 25
@@ -143,7 +144,8 @@ class CityDetailView(PartnershipsMixin, DetailView):
         partners = {}
         if partner_ids:
             partners = {
-                row[0]: row for row in City.objects.filter(pk__in=partner_ids).values_list(*maps.CITY_COLUMNS)
+                row[0]: row
+                for row in City.objects.filter(InList("pk", partner_ids)).values_list(*maps.CITY_COLUMNS)
             }
         drawn = [(row[2], partners[partner]) for row, partner in zip(rows, partner_ids, strict=True)]
 
@@ -155,7 +157,8 @@ class CityDetailView(PartnershipsMixin, DetailView):
         if positions.stop <= len(rows):
             position = {rows[i][1]: i for i in positions}
             links = sorted(
-                self.visible.links().filter(pk__in=position).with_cities(), key=lambda link: position[link.pk]
+                self.visible.links().filter(InList("pk", position)).with_cities(),
+                key=lambda link: position[link.pk],
             )
         else:  # beyond the first MAP_MAX_LINKS links of a bigger hub
             links = list(visible_links[positions.start : positions.stop])

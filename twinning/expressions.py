@@ -28,3 +28,28 @@ class AmongIds(Func):
 
     def as_postgresql(self, compiler, connection, **extra_context):
         return self.as_sql(compiler, connection, template="{column} = ANY(ARRAY{subquery})", **extra_context)
+
+
+class InList(Func):
+    """``expression = ANY(%s)`` on PostgreSQL, with the values as one array parameter; elsewhere
+    ``expression IN (%s, %s, ...)``. For a list of ids already read (a hub city's 500 partners):
+    Django's ``__in`` prepares, and the database driver sends, a parameter for each value, which
+    took longer than PostgreSQL took to find the rows (3.5 ms against 2 ms for 500 ids)."""
+
+    arity = 1
+    output_field = BooleanField()
+
+    def __init__(self, expression, values, **extra):
+        self.values = list(values)
+        super().__init__(expression, **extra)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        if not self.values:
+            return "1 = 0", ()
+        column_sql, column_params = compiler.compile(self.get_source_expressions()[0])
+        placeholders = ", ".join(["%s"] * len(self.values))
+        return f"{column_sql} IN ({placeholders})", (*column_params, *self.values)
+
+    def as_postgresql(self, compiler, connection, **extra_context):
+        column_sql, column_params = compiler.compile(self.get_source_expressions()[0])
+        return f"{column_sql} = ANY(%s)", (*column_params, self.values)
