@@ -3,6 +3,8 @@
 Every page asks ``clock.today()`` once per request and derives each appeal's status from it.
 """
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.http import Http404, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, render
@@ -78,6 +80,7 @@ class AppealListView(TemplateView):
             city=city,
             form=form,
             today=today,
+            page_query=urlencode({"city": city.slug}) + "&" if city else "",
         )
         return context
 

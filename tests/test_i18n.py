@@ -211,16 +211,33 @@ class TestEveryPageInUkrainian:
         assert "Україна" in text  # country names, from django-countries' own catalogue
         assert "1\xa0421\xa0125" in text  # Ukrainian number grouping
 
-    def test_switcher_keeps_a_page_number_but_no_filter_value(self, client, world):
+    def test_switcher_keeps_the_filters_the_page_accepted_and_its_page_number(self, client, world):
         text = client.get("/uk/links/", {"status": "active", "page": "1"}).content.decode()
-        assert '<a href="/links/?page=1" hreflang="en" lang="en">English</a>' in text
-        text = client.get("/uk/links/", {"status": "atlantis", "page": "1; drop"}).content.decode()
-        assert '<a href="/links/" hreflang="en" lang="en">English</a>' in text
+        assert '<a href="/links/?status=active&amp;page=1" hreflang="en" lang="en">English</a>' in text
+        # A refused value is not echoed back; a usable one beside it is kept.
+        text = client.get("/uk/links/", {"status": "atlantis", "kind": "twin_town"}).content.decode()
+        assert '<a href="/links/?kind=twin_town" hreflang="en" lang="en">English</a>' in text
         assert "atlantis" not in text
+        response = client.get("/uk/links/", {"status": "active", "page": "1; drop"})
+        assert response.status_code == 404  # not a page: nothing of the query is offered
+        assert "drop" not in response.content.decode()
         assert 'hreflang="en" href="http://testserver/links/">' in text  # alternates: the page itself
         text = client.get("/links/", {"status": "x" * 100_000}).content.decode()
         assert '<a href="/uk/links/" hreflang="uk" lang="uk">Українська</a>' in text
         assert len(text) < 60_000
+
+    def test_switcher_keeps_a_search(self, client, world):
+        text = client.get("/search/", {"q": "Kharkiv <b>"}).content.decode()
+        assert '<a href="/uk/search/?q=Kharkiv+%3Cb%3E" hreflang="uk" lang="uk">Українська</a>' in text
+        text = client.get("/search/", {"q": "\x00"}).content.decode()  # refused: not carried
+        assert '<a href="/uk/search/" hreflang="uk" lang="uk">Українська</a>' in text
+
+    def test_switcher_keeps_the_city_of_the_appeal_list(self, client, world, appeal):
+        city = appeal.cities.first()
+        text = client.get("/appeals/", {"city": city.slug}).content.decode()
+        assert f'<a href="/uk/appeals/?city={city.slug}" hreflang="uk" lang="uk">Українська</a>' in text
+        text = client.get("/appeals/", {"city": "atlantis"}).content.decode()
+        assert '<a href="/uk/appeals/" hreflang="uk" lang="uk">Українська</a>' in text
 
 
 class TestContentKeepsItsLanguage:

@@ -10,8 +10,10 @@ from twinning import urlcache
 register = template.Library()
 
 
-# Only a plain page number is carried into the switcher's links: filter values may be
-# invalid or hostile, and a page must never echo back what it refused.
+# Only what the page accepted is carried into the switcher's links: its validated query
+# (``page_query``, as its pagination links use it: a search's cleaned words, a list's usable
+# filters) and a plain page number. Other values may be invalid or hostile, and a page must
+# never echo back what it refused.
 PAGE_NUMBER_DIGITS = 6
 
 
@@ -22,8 +24,9 @@ def page_in_languages(context):
     ``url`` (the switcher's link) is this page in that language: the request's own match
     reversed in that language (``urlcache.reverse``), as ``django.urls.translate_url`` does but
     without resolving the path again, and so also right under a script prefix;
-    keeping a plain page number but no other query parameter. ``absolute_url`` (the hreflang alternate) is the page without
-    its query string. Without a request, or on an address that resolves to no page, there is
+    keeping the query the page accepted (``page_query``) and a plain page number, so a search or
+    a filtered list stays searched or filtered. ``absolute_url`` (the hreflang alternate) is the
+    page without its query string. Without a request, or on an address that resolves to no page, there is
     nothing to offer and the list is empty.
     """
     request = context.get("request")
@@ -31,7 +34,11 @@ def page_in_languages(context):
         return []
     current = get_language()
     page = request.GET.get("page", "")
-    suffix = f"?page={page}" if page.isascii() and page.isdigit() and len(page) <= PAGE_NUMBER_DIGITS else ""
+    query = str(context.get("page_query") or "")  # urlencoded by the view, ending with "&"
+    if page.isascii() and page.isdigit() and len(page) <= PAGE_NUMBER_DIGITS:
+        query += f"page={page}"
+    query = query.rstrip("&")
+    suffix = f"?{query}" if query else ""
     languages = []
     for code, _name in settings.LANGUAGES:
         path = _in_language(request, code)
