@@ -541,7 +541,9 @@ class Event(PartialDateMixin):
     sort_order = models.PositiveSmallIntegerField(
         _("order on the same date"), default=0, help_text=_("Orders events that share a date.")
     )
-    sources = models.ManyToManyField(Source, verbose_name=_("sources"), blank=True, related_name="events")
+    # Required, as a statement's are: an event is a dated claim ("twinned in 1968"), and one
+    # with no source would show on the timeline, and move the link's status, with nothing to cite.
+    sources = models.ManyToManyField(Source, verbose_name=_("sources"), related_name="events")
     is_published = models.BooleanField(_("published"), default=False)
 
     objects = PublishedQuerySet.as_manager()

@@ -127,20 +127,24 @@ def world(db):
     w.draft_link = link(w.kharkiv, w.odesa, Link.Kind.SOLIDARITY, slug="kharkiv-odesa", is_published=False)
 
     def event(lnk, date, precision, title, status="", sources=(), **kwargs):
-        e = f.EventFactory(
-            link=lnk, date=date, date_precision=precision, title=title, status=status, **kwargs
+        return f.EventFactory(
+            link=lnk,
+            date=date,
+            date_precision=precision,
+            title=title,
+            status=status,
+            sources=list(sources),
+            **kwargs,
         )
-        e.sources.add(*sources)
-        return e
 
     Y, M, D = Precision.YEAR, Precision.MONTH, Precision.DAY
     event(w.leeds_lille, datetime.date(1968, 1, 1), Y, "Leeds and Lille twinned", "active", [w.council])
     event(w.leeds_brno, datetime.date(2003, 1, 1), Y, "Memorandum of understanding", "active", [w.council])
-    event(w.kharkiv_lille, datetime.date(1978, 1, 1), Y, "Twinned", "active")
-    event(w.kharkiv_brno, datetime.date(2005, 4, 12), D, "Declaration of intent", "active")
-    event(w.liverpool_odesa, datetime.date(1957, 1, 1), Y, "Friendship link formed", "active")
-    event(w.leeds_odesa, datetime.date(2022, 3, 1), M, "Solidarity link", "active")
-    event(w.draft_link, datetime.date(2022, 5, 1), M, "Draft link event", "proposed")
+    event(w.kharkiv_lille, datetime.date(1978, 1, 1), Y, "Twinned", "active", [w.infobox])
+    event(w.kharkiv_brno, datetime.date(2005, 4, 12), D, "Declaration of intent", "active", [w.infobox])
+    event(w.liverpool_odesa, datetime.date(1957, 1, 1), Y, "Friendship link formed", "active", [w.infobox])
+    event(w.leeds_odesa, datetime.date(2022, 3, 1), M, "Solidarity link", "active", [w.council])
+    event(w.draft_link, datetime.date(2022, 5, 1), M, "Draft link event", "proposed", [w.council])
     event(w.leeds_kharkiv, datetime.date(2022, 6, 1), M, "Kharkiv approaches Leeds", sources=[w.bbc])
     w.explore = event(
         w.leeds_kharkiv,
@@ -168,7 +172,13 @@ def world(db):
         sources=[w.bbc_2023],
     )
     w.draft_event = event(
-        w.leeds_kharkiv, datetime.date(2024, 1, 1), Y, "Unpublished event", "active", is_published=False
+        w.leeds_kharkiv,
+        datetime.date(2024, 1, 1),
+        Y,
+        "Unpublished event",
+        "active",
+        [w.council],
+        is_published=False,
     )
 
     w.lewis = f.PersonFactory(name="James Lewis", slug="james-lewis")

@@ -45,6 +45,7 @@ class LinkFactory(factory.django.DjangoModelFactory):
 class EventFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = pm.Event
+        skip_postgeneration_save = True
 
     link = factory.SubFactory(LinkFactory)
     date = datetime.date(1968, 1, 1)
@@ -52,6 +53,12 @@ class EventFactory(factory.django.DjangoModelFactory):
     title = "Twinning agreed"
     status = pm.Link.Status.ACTIVE
     is_published = True
+
+    @factory.post_generation
+    def sources(obj, create, extracted, **kwargs):
+        # An event needs a source, as the admin requires: a new one unless some are given.
+        if create:
+            obj.sources.add(*(extracted if extracted is not None else [SourceFactory()]))
 
 
 class PersonFactory(factory.django.DjangoModelFactory):

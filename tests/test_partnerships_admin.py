@@ -211,6 +211,57 @@ class TestLinks:
         assert message in response.content.decode()
         assert not Event.objects.exists()
 
+    def test_an_event_needs_a_source(self, admin_client):
+        """An event is a dated claim: without a source it would show on the timeline, and move
+        the link's status, with nothing to cite. Refused with a message; with one, saved."""
+        link = LinkFactory()
+        data = {
+            "link": link.pk,
+            "date": "2022-07-01",
+            "date_precision": "month",
+            "title": "Suspended",
+            "status": "suspended",
+            "decided_by": "",
+            "description": "",
+            "sort_order": "0",
+            "is_published": "on",
+            **inline_management("alternatives"),
+        }
+        response = admin_client.post(reverse("admin:partnerships_event_add"), data)
+        assert response.status_code == 200
+        assert [list(e) for e in _errors(response)] == [["sources"]]
+        assert "This field is required." in response.content.decode()
+        assert not Event.objects.exists()
+        link.refresh_from_db()
+        assert link.status != "suspended"
+        source = SourceFactory()
+        response = admin_client.post(
+            reverse("admin:partnerships_event_add"), {**data, "sources": [source.pk]}
+        )
+        assert response.status_code == 302, _errors(response)
+        assert list(Event.objects.get().sources.all()) == [source]
+
+    def test_a_new_event_in_a_links_page_needs_a_source(self, admin_client):
+        link = LinkFactory()
+        url = reverse("admin:partnerships_link_change", args=[link.pk])
+        data = read_form(admin_client.get(url))
+        new = int(data["events-TOTAL_FORMS"])
+        data.update(
+            {
+                "events-TOTAL_FORMS": str(new + 1),
+                f"events-{new}-date": "2022-07-01",
+                f"events-{new}-date_precision": "month",
+                f"events-{new}-title": "Without a source",
+                f"events-{new}-status": "",
+                f"events-{new}-sort_order": "0",
+                f"events-{new}-is_published": "on",
+            }
+        )
+        response = admin_client.post(url, data)
+        assert response.status_code == 200
+        assert [list(e) for e in _errors(response)] == [["sources"]]
+        assert not link.events.exists()
+
     def test_unpublish_action(self, admin_client):
         links = [LinkFactory(is_published=True) for _ in range(3)]
         response = admin_client.post(

@@ -290,6 +290,7 @@ class TestInlinesOfAPublishedRecord:
                 f"events-{new}-status": "",
                 f"events-{new}-sort_order": "0",
                 f"events-{new}-is_published": "on",
+                f"events-{new}-sources": [str(world.council.pk)],
             }
         )
         assert editor.post(change_url(link), data).status_code == 302
