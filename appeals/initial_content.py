@@ -50,10 +50,9 @@ APPEALS = [
         "routes": [
             {
                 "url": "https://www.justgiving.com/",
-                "label": (
-                    "JustGiving (its home page: search there for “Leeds Together for Ukraine”; "
-                    "the campaign page's own address is to be added by staff)"
-                ),
+                # The campaign page's own address is not in the sources: staff add it in the
+                # admin. Until then the label tells the reader what to search for.
+                "label": "JustGiving: search there for “Leeds Together for Ukraine”",
                 "kind": DonationRoute.Kind.ONLINE,
             }
         ],

@@ -168,7 +168,7 @@ SOURCES = {
         datetime.date(2022, 3, 8),
         D,
         "Launched 8 March 2022 by Leeds City Council with £50,000, administered by Leeds Community "
-        "Foundation. The title is ours; staff to add the publisher and URL from the original.",
+        "Foundation. The report's own title, publisher and address are not recorded here.",
     ),
     "homes-for-ukraine": (
         "Website crashes as over 100,000 people sign-up to open their homes to Ukraine refugees in UK",

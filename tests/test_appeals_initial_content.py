@@ -100,3 +100,15 @@ def test_loaded_pages_render(client, places, today):
         assert response.status_code == 200
     html = client.get("/appeals/ukraine-aid-appeal/").content.decode()
     assert "Sources differ." in html
+
+
+def test_the_public_pages_speak_to_readers_not_to_staff(client, places, today):
+    """What is not in the sources (a campaign page's address, a report's publisher) is said as
+    a reader needs it, not as a note to the council's staff."""
+    initial_content.load()
+    for appeal in Appeal.objects.all():
+        html = client.get(appeal.get_absolute_url()).content.decode()
+        for staff_words in ("by staff", "staff to", "The title is ours"):
+            assert staff_words not in html, (appeal.slug, staff_words)
+    route = DonationRoute.objects.get(appeal__slug="leeds-together-for-ukraine")
+    assert route.label == "JustGiving: search there for “Leeds Together for Ukraine”"
