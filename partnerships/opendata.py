@@ -553,6 +553,10 @@ def download(request, dataset, fmt):
     return response
 
 
+# How each format is written in a sentence ("Links as GeoJSON").
+FORMAT_NAMES = {"csv": "CSV", "json": "JSON", "geojson": "GeoJSON"}
+
+
 class OpenDataView(TemplateView):
     """The page that documents the downloads, their formats and their licence."""
 
@@ -568,7 +572,7 @@ class OpenDataView(TemplateView):
                     "description": cls.description,
                     "columns": cls.columns,
                     "downloads": [
-                        (fmt, reverse("download", kwargs={"dataset": cls.name, "fmt": fmt}))
+                        (FORMAT_NAMES[fmt], reverse("download", kwargs={"dataset": cls.name, "fmt": fmt}))
                         for fmt in cls.formats
                     ],
                 }

@@ -5,6 +5,7 @@ import csv
 import datetime
 import io
 import json
+import re
 from decimal import Decimal
 
 import pytest
@@ -45,6 +46,21 @@ def test_the_open_data_page_documents_every_download_and_the_licence(client, db)
     }.items():
         for fmt in formats:
             assert f'href="/data/{dataset}.{fmt}"' in text
+
+
+def test_the_download_links_are_named_in_the_pages_language(client, db):
+    def names(path):
+        text = client.get(path).content.decode()
+        return [" ".join(n.split()) for n in re.findall(r"<a href=\"[^\"]+\" download>(.*?)</a>", text, re.S)]
+
+    assert names("/data/")[:5] == [
+        "Cities as CSV",
+        "Cities as JSON",
+        "Links as CSV",
+        "Links as JSON",
+        "Links as GeoJSON",
+    ]
+    assert names("/uk/data/")[:2] == ["Міста у форматі CSV", "Міста у форматі JSON"]
 
 
 def test_cities_csv_matches_the_database(client, world):

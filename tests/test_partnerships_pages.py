@@ -106,6 +106,31 @@ class TestEveryPage:
         assert "<script" not in text
 
 
+def test_lists_in_a_sentence_have_no_space_before_their_semicolons(client, world):
+    """A city's other names and a person's roles read "a; b", not "a ; b" (a template's line
+    break before the separator is a space on the page)."""
+    f.CityNameFactory(city=world.kharkiv, name="Charkiw", kind="foreign", language="German")
+    braddock = f.PersonFactory(name="Bessie Braddock")
+    f.RoleFactory(
+        person=braddock,
+        title="Liverpool city councillor",
+        start=datetime.date(1930, 1, 1),
+        end=datetime.date(1961, 1, 1),
+    )
+    f.RoleFactory(
+        person=braddock,
+        title="MP for Liverpool Exchange",
+        start=datetime.date(1945, 1, 1),
+        end=datetime.date(1970, 1, 1),
+    )
+    # The list's "; " is drawn by the stylesheet after each item but the last.
+    text = main(client.get(world.kharkiv.get_absolute_url()))
+    assert re.search(r"German\)</span></li>\s*<li>", text)
+    text = squash(re.sub(r"<[^>]+>", "", main(client.get(reverse("partnerships:person-list")))))
+    assert "(1930–1961); MP for Liverpool Exchange" in text
+    assert " ;" not in text
+
+
 class TestHome:
     def test_latest_events_statements_and_featured(self, client, world):
         text = main(client.get("/"))
