@@ -264,6 +264,48 @@ class TestContentKeepsItsLanguage:
         assert "<title>Kharkiv–Leeds: на стадії переговорів</title>" in text  # the map, too
 
 
+class TestContentIsMarkedEnglishOnUkrainianPages:
+    """Content is written in English (CONTENT_LANGUAGE); on a Ukrainian page each piece of it is
+    marked lang="en" so a screen reader reads it with an English voice (WCAG 3.1.2). English
+    pages need no mark."""
+
+    def test_a_citys_description_and_its_sources(self, client, world):
+        text = client.get("/uk/cities/kharkiv/").content.decode()
+        assert re.search(r'<div class="city-description" lang="en">\s*<p>Ukraine&#x27;s second city.', text)
+        assert re.search(r'<cite lang="en">[^<]+</cite>', text)
+        text = client.get("/cities/kharkiv/").content.decode()
+        assert re.search(r'<div class="city-description">\s*<p>Ukraine&#x27;s second city.', text)
+        assert '<span lang="en">' not in text and '<cite lang="en">' not in text
+
+    def test_a_links_summary_and_timeline(self, client, world):
+        url = world.leeds_kharkiv.get_absolute_url()  # before a request to /uk/ leaves Ukrainian active
+        text = client.get("/uk" + url).content.decode()
+        assert re.search(
+            r'<div class="link-summary" lang="en">\s*<p>A solidarity link agreed in wartime.', text
+        )
+        assert ': <span lang="en">Friendship Oath signed in Prague</span>' in text
+        assert '<span lang="en">Leeds City Council</span>' in text  # decided by
+        text = client.get(url).content.decode()
+        assert ": Friendship Oath signed in Prague" in text
+
+    def test_an_appeal(self, client, world, appeal):
+        url = appeal.get_absolute_url()
+        text = client.get("/uk" + url).content.decode()
+        assert f'<h1 lang="en">{appeal.title}</h1>' in text
+        text = client.get(url).content.decode()
+        assert f"<h1>{appeal.title}</h1>" in text
+
+    def test_the_filter_escapes_what_it_marks(self, world):
+        from django.template import Context, Template
+        from django.utils import translation
+
+        template = Template("{{ value|content }}")
+        with translation.override("uk"):
+            assert template.render(Context({"value": "<b>&"})) == '<span lang="en">&lt;b&gt;&amp;</span>'
+            assert template.render(Context({"value": ""})) == ""
+        assert template.render(Context({"value": "<b>&"})) == "&lt;b&gt;&amp;"
+
+
 class TestLanguagePrefixes:
     @pytest.mark.parametrize(
         "path",

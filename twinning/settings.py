@@ -75,9 +75,11 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "django.template.context_processors.i18n",
+                "twinning.context_processors.content_language",
             ],
             # {% url %} answered from memory (twinning/urlcache.py).
-            "builtins": ["twinning.templatetags.cached_url"],
+            # {{ value|content }}: content marked with its language on other languages' pages.
+            "builtins": ["twinning.templatetags.cached_url", "twinning.templatetags.content_language"],
         },
     },
 ]
@@ -124,6 +126,9 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LANGUAGE_CODE = "en"
+# The language staff write the content in (names, summaries, histories, notes); pages in another
+# language mark it with lang (twinning/context_processors.py).
+CONTENT_LANGUAGE = "en"
 # The interface in English (no URL prefix) and Ukrainian (/uk/...); content keeps its own
 # language. The catalogue is locale/uk/LC_MESSAGES/django.po (README: Languages).
 LANGUAGES = [("en", _("English")), ("uk", _("Ukrainian"))]
