@@ -6,6 +6,7 @@ and start date are shown read-only because they are derived from the published e
 
 from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.db.models import Count
 from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
@@ -147,6 +148,21 @@ class LinkAdminForm(forms.ModelForm):
             first, second = sorted([city_a, city_b], key=lambda c: c.pk)
             cleaned["slug"] = slugify(f"{first.name}-{second.name}")[:210]
         return cleaned
+
+    def _post_clean(self):
+        # A pair that is already linked is said once, with the link to edit (Link.clean): the
+        # pair's unique constraint says it again (the same code), and the address made from the
+        # same names would clash too, against a Slug field the editor left empty.
+        super()._post_clean()
+        said = self._errors.get(NON_FIELD_ERRORS)
+        if not said or not self.has_error(NON_FIELD_ERRORS, code="already_linked"):
+            return
+        first = next(e for e in said.as_data() if e.code == "already_linked")
+        self._errors[NON_FIELD_ERRORS] = self.error_class(
+            [e for e in said.as_data() if e.code != "already_linked" or e is first], error_class="nonfield"
+        )
+        if not self.data.get(self.add_prefix("slug")):
+            self._errors.pop("slug", None)
 
 
 @admin.register(Link)

@@ -426,6 +426,7 @@ class Link(Model):
                 fields=["city_a", "city_b"],
                 name="link_unique_pair",
                 violation_error_message=_("These two cities are already linked."),
+                violation_error_code="already_linked",
             ),
         ]
 
@@ -464,7 +465,8 @@ class Link(Model):
                 _(
                     "%(a)s and %(b)s are already linked (the link is recorded as %(link)s): edit that link instead."
                 )
-                % {"a": self.city_a, "b": self.city_b, "link": existing}
+                % {"a": self.city_a, "b": self.city_b, "link": existing},
+                code="already_linked",
             )
 
     def normalise_pair(self):

@@ -182,6 +182,14 @@ class TestLinks:
         assert response.status_code == 200
         assert "already linked" in response.content.decode()
         assert Link.objects.count() == 1
+        # Said once, with the link to edit, and not as a clash of the address left empty.
+        assert _errors(response) == [
+            {
+                "__all__": [
+                    "Leeds and Lille are already linked (the link is recorded as Leeds–Lille): edit that link instead."
+                ]
+            }
+        ]
 
     @pytest.mark.parametrize(
         ("date", "message"),
