@@ -140,13 +140,20 @@ def _cited_sources(appeal, figures, updates, statements):
     return list(seen.values())
 
 
+def _is_prefetch(request):
+    """Whether the browser fetches the address ahead of a click that may never come (a
+    prefetch or prerender, as it says in Sec-Purpose, Purpose or X-Moz): not a click to count."""
+    said = " ".join(request.headers.get(name, "") for name in ("Sec-Purpose", "Purpose", "X-Moz"))
+    return "prefetch" in said.lower() or "prerender" in said.lower()
+
+
 @never_cache
 @require_safe
 def donate(request, route_id):
     """Send the visitor to the route's stored address, counting the click.
 
     The target is only ever the address stored on the route: nothing in the request can change
-    it. Only GET counts (HEAD from link checkers and prefetchers does not). Nothing about the
+    it. Only GET counts (HEAD from link checkers does not, nor a browser's prefetch). Nothing about the
     visitor is read or stored, and no cookie is set. A closed appeal answers 410 Gone with a page
     that says so and where to give instead; one not yet open answers 404.
     """
@@ -172,7 +179,7 @@ def donate(request, route_id):
         return response
     if not route.url.startswith("https://"):  # the database forbids it; never redirect anywhere else
         raise Http404
-    if request.method == "GET":
+    if request.method == "GET" and not _is_prefetch(request):
         record_click(route_id=route.pk, day=today)
     response = HttpResponseRedirect(route.url)
     response["X-Robots-Tag"] = ROBOTS

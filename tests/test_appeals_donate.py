@@ -68,6 +68,23 @@ class TestRedirect:
         assert clicks(route) == 0
 
     @pytest.mark.parametrize(
+        "headers",
+        [
+            {"HTTP_SEC_PURPOSE": "prefetch"},
+            {"HTTP_SEC_PURPOSE": "prefetch;prerender"},
+            {"HTTP_PURPOSE": "prefetch"},
+            {"HTTP_X_MOZ": "prefetch"},
+        ],
+    )
+    def test_a_browsers_prefetch_redirects_but_is_not_counted(self, client, route, headers):
+        response = client.get(route.get_absolute_url(), **headers)
+        assert response.status_code == 302
+        assert response["Location"] == STORED
+        assert clicks(route) == 0
+        client.get(route.get_absolute_url(), HTTP_SEC_FETCH_MODE="navigate")  # the click itself
+        assert clicks(route) == 1
+
+    @pytest.mark.parametrize(
         "path",
         [
             "/appeals/donate/999999/",
