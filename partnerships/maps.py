@@ -42,6 +42,9 @@ TITLED_LINES = 50
 # A city's map spans at least this many degrees of latitude, so a lone city or two
 # neighbours are shown with some country around them.
 MIN_SPAN = 6.0
+# A city with no partner yet: its map says where it is, so it shows the region around it. At
+# MIN_SPAN it was a square of one country's land with a blocky coast, saying nothing.
+LONE_CITY_SPAN = 30.0
 PADDING = 0.15
 # Height / width of a city's map is kept between these.
 MIN_ASPECT, MAX_ASPECT = 0.45, 0.8
@@ -128,9 +131,9 @@ class Viewport:
 WORLD_VIEW = Viewport(*WORLD)
 
 
-def fit(points):
+def fit(points, min_span=MIN_SPAN):
     """The viewport that shows ``points`` (lon, lat; longitudes already unwrapped) with padding,
-    at least ``MIN_SPAN`` degrees tall and with a sensible aspect ratio."""
+    at least ``min_span`` degrees tall and with a sensible aspect ratio."""
     lons = [p[0] for p in points]
     lats = [p[1] for p in points]
     west, east, south, north = min(lons), max(lons), min(lats), max(lats)
@@ -139,8 +142,8 @@ def fit(points):
     mid_lat = (south + north) / 2
     kx = max(cos(radians(mid_lat)), 0.2)
     # Padding on every side, and a minimum size around the middle.
-    pad_lat = max((north - south) * PADDING, (MIN_SPAN - (north - south)) / 2, 0)
-    pad_lon = max((east - west) * PADDING, (MIN_SPAN / kx - (east - west)) / 2, 0)
+    pad_lat = max((north - south) * PADDING, (min_span - (north - south)) / 2, 0)
+    pad_lon = max((east - west) * PADDING, (min_span / kx - (east - west)) / 2, 0)
     west, east, south, north = west - pad_lon, east + pad_lon, south - pad_lat, north + pad_lat
     # Keep the map between MIN_ASPECT and MAX_ASPECT (height / width) by widening one way.
     width, height = (east - west) * kx, north - south
@@ -384,7 +387,7 @@ def city_map(city, links):
         corners += _arc(home, end, NETWORK_ARC_STEP)[1:]
     # Fit the view to coarse arcs; draw them with about one point per SEGMENT units, which on a
     # map of a continent or less needs finer arcs (on the whole world the coarse ones will do).
-    view = fit(corners)
+    view = fit(corners, min_span=MIN_SPAN if partners else LONE_CITY_SPAN)
     step = min(max(SEGMENT / (view.scale * view.kx), 0.25), NETWORK_ARC_STEP)
     if step >= NETWORK_ARC_STEP / 2:
         step = NETWORK_ARC_STEP

@@ -64,6 +64,18 @@ class TestGeometry:
         assert view.contains(-1.5, 53.8)
         assert maps.MIN_ASPECT <= view.height / maps.WIDTH <= maps.MAX_ASPECT + 0.01
 
+    def test_a_city_with_no_partner_yet_is_shown_in_its_region(self):
+        """Its map says where it is: a region around it, not one country's land (MIN_SPAN)."""
+        leeds = SimpleNamespace(
+            name="Leeds", native_name="", longitude=Decimal("-1.55"), latitude=Decimal("53.8")
+        )
+        alone = maps.city_map(leeds, []).view
+        assert alone.north - alone.south >= maps.LONE_CITY_SPAN
+        assert alone.contains(-1.55, 53.8)
+        kharkiv = (2, "Kharkiv", "Харків", Decimal("36.23"), Decimal("49.99"))
+        linked = maps.city_map(leeds, [("active", kharkiv)]).view
+        assert linked.north - linked.south < maps.LONE_CITY_SPAN  # fitted to the link, as before
+
     def test_aspect_ratio_stays_sensible_for_tall_and_wide_sets(self):
         for points in ([(10, 0), (10.5, 60)], [(-100, 40), (100, 41)]):
             view = maps.fit(points)
