@@ -239,15 +239,23 @@ class Search:
 
     def _similar_ids(self, model):
         """The ids of ``model`` rows whose name or native name is similar to the query
-        (PostgreSQL): the cities or people through which a link or a statement is similar."""
-        return model.objects.filter(self._similar("name", "native_name")).order_by().values("pk")
+        (PostgreSQL): the cities or people through which a link or a statement is similar. A
+        city is also similar through one of its other names ("Kharkov" for Kharkiv)."""
+        return model.objects.filter(self._similar_condition(model)).order_by().values("pk")
 
     def _named_ids(self, model):
         """The ids of ``model`` rows whose name is similar to the query or has one of its words
         (PostgreSQL): the cities or people through which a link or a statement can match."""
         named = model.objects.alias(name_doc=SearchVector("name", config=FTS_CONFIG))
-        condition = self._similar("name", "native_name") | Q(name_doc=self._any_word_tsquery())
+        condition = self._similar_condition(model) | Q(name_doc=self._any_word_tsquery())
         return Subquery(named.filter(condition).order_by().values("pk"))
+
+    def _similar_condition(self, model):
+        condition = self._similar("name", "native_name")
+        if model is City:
+            other = CityName.objects.filter(self._similar("name")).order_by().values("city_id")
+            condition |= Q(AmongIds("pk", Subquery(other)))
+        return condition
 
     def _by_text(self, candidates, *order):
         """Q: among the first MAX_BY_TEXT of ``candidates`` (found by their text, through its
@@ -377,6 +385,16 @@ class Search:
                 )
             )
 
+        def other_name(side):
+            def exists(term):
+                return Exists(
+                    CityName.objects.alias(f=Fold("name")).filter(
+                        city=OuterRef(f"{side}_id"), f__contains=term
+                    )
+                )
+
+            return exists
+
         qs = self._folded(
             qs,
             "city_a__name",
@@ -386,7 +404,8 @@ class Search:
             "city_a__native_name",
             "city_b__native_name",
         )
-        return qs.filter(self._every_term(*(f"folded_{i}" for i in range(6)), related=[in_events])).annotate(
+        related = [in_events, other_name("city_a"), other_name("city_b")]
+        return qs.filter(self._every_term(*(f"folded_{i}" for i in range(6)), related=related)).annotate(
             score=Value(0.3)
         )
 
