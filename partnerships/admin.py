@@ -291,7 +291,8 @@ class PersonAdmin(StaffRulesAdmin, admin.ModelAdmin):
 
 @admin.register(Role)
 class RoleAdmin(StaffRulesAdmin, admin.ModelAdmin):
-    list_display = ["person", "title", "city", "span_display"]
+    # The role first (the link to its page), so a person's several roles read apart.
+    list_display = ["title", "person", "city", "span_display"]
     list_select_related = ["person", "city"]
     search_fields = ["title", "person__name"]
     autocomplete_fields = ["person", "city"]

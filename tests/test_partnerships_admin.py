@@ -1,6 +1,7 @@
 """Council staff do the job in the admin: add, link, cite, publish, and get clear messages."""
 
 import datetime
+import re
 
 import pytest
 from django.db import connection, transaction
@@ -269,6 +270,12 @@ class TestLinks:
         assert response.status_code == 200
         assert [list(e) for e in _errors(response)] == [["sources"]]
         assert not link.events.exists()
+
+    def test_long_lines_of_text_get_a_wide_box_and_names_do_not(self, admin_client):
+        page = admin_client.get(reverse("admin:partnerships_event_add")).content.decode()
+        assert re.search(r'<input type="text" name="title"[^>]*class="vLargeTextField"', page)
+        page = admin_client.get(reverse("admin:partnerships_city_add")).content.decode()
+        assert re.search(r'<input type="text" name="name"[^>]*class="vTextField"', page)
 
     def test_unpublish_action(self, admin_client):
         links = [LinkFactory(is_published=True) for _ in range(3)]

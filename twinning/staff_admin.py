@@ -24,10 +24,12 @@ import functools
 
 from django import forms
 from django.contrib import messages
+from django.contrib.admin import TabularInline, widgets
 from django.contrib.admin.options import IS_POPUP_VAR
 from django.contrib.admin.utils import NotRelationField, get_fields_from_path
 from django.contrib.admin.widgets import AutocompleteMixin
 from django.core.exceptions import FieldDoesNotExist, ValidationError
+from django.db import models
 from django.db.models import Q
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -364,6 +366,24 @@ class _StaffRulesBase:
         if queryset is None:
             queryset = db_field.remote_field.model._default_manager.using(db).all()
         return queryset.select_related(*related)
+
+    # A line of text that may be long (an event's "What happened", an update's headline, up to
+    # 300 characters) gets a box as wide as the admin's text areas, not the 20em of a name's;
+    # not in a table's row, which it would widen past the screen.
+    WIDE_TEXT_FROM = 250
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if (
+            not isinstance(self, TabularInline)
+            and isinstance(db_field, models.CharField)
+            and not db_field.choices
+            and (db_field.max_length or 0) >= self.WIDE_TEXT_FROM
+            and field is not None
+            and type(field.widget) is widgets.AdminTextInputWidget
+        ):
+            field.widget.attrs["class"] = "vLargeTextField"
+        return field
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         return _make_safe(super().formfield_for_foreignkey(db_field, request, **kwargs))
