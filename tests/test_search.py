@@ -63,6 +63,13 @@ def test_the_example_queries_find_the_right_records(client, initial, query, expe
     assert urls[0] == expected[0]
 
 
+def test_people_are_found_by_the_roles_they_held(client, initial):
+    urls = result_urls(client.get(SEARCH, {"q": "Lord Mayor"}))
+    for person in ("al-garthwaite", "john-rafferty", "mary-rasmussen"):
+        assert f"/people/{person}/" in urls, urls
+    assert "/people/james-lewis/" not in urls  # Leader of the Council
+
+
 def test_a_query_of_one_or_two_letters_finds_whole_names_only(client, db):
     """One or two letters are word-similar to every name with a word starting with them: "a"
     made PostgreSQL score every link of thousands of cities. A short query finds a name that is

@@ -46,7 +46,7 @@ from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from appeals.models import Appeal
-from partnerships.models import City, CityName, Person
+from partnerships.models import City, CityName, Person, Role
 from partnerships.queries import Visibility
 from twinning.expressions import AmongIds
 from twinning.text import Fold, fold
@@ -449,17 +449,37 @@ class Search:
         return qs.filter(self._every_term(*(f"folded_{i}" for i in range(5)))).annotate(score=Value(0.2))
 
     def _person_matches(self):
+        """People by their names and description, and by the titles of the roles they held
+        ("Lord Mayor"), found through the roles' own index."""
         qs = Person.objects.all()
         if self.postgres:
             vector = self._vector(("name", "A"), ("native_name", "A"), ("description", "C"))
+            by_role = (
+                Role.objects.alias(title_doc=SearchVector("title", config=FTS_CONFIG))
+                .filter(title_doc=self._tsquery())
+                .order_by()
+                .values("person_id")
+            )
             return (
                 qs.alias(doc=vector)
-                .filter(self._similar("name", "native_name") | Q(doc=self._tsquery()))
-                .annotate(sim=self._fuzzy("name", "native_name"), rank=SearchRank(vector, self._tsquery()))
-                .annotate(score=F("sim") + F("rank") + Value(0.4))
+                .filter(
+                    self._similar("name", "native_name")
+                    | Q(doc=self._tsquery())
+                    | Q(AmongIds("pk", Subquery(by_role)))
+                )
+                .annotate(
+                    sim=self._fuzzy("name", "native_name"),
+                    rank=SearchRank(vector, self._tsquery()),
+                    role=Case(When(pk__in=by_role, then=Value(0.3)), default=Value(0.0)),
+                )
+                .annotate(score=F("sim") + F("rank") + F("role") + Value(0.4))
             )
+
+        def in_roles(term):
+            return Exists(Role.objects.alias(t=Fold("title")).filter(person=OuterRef("pk"), t__contains=term))
+
         qs = self._folded(qs, "name", "native_name", "description")
-        return qs.filter(self._every_term("folded_0", "folded_1", "folded_2")).annotate(
+        return qs.filter(self._every_term("folded_0", "folded_1", "folded_2", related=[in_roles])).annotate(
             score=self._name_score("folded_0") + Value(0.4)
         )
 
