@@ -2,10 +2,10 @@
 another language (``<span lang="en">…</span>``, WCAG 3.1.2), as it is on pages in its own."""
 
 from django import template
-from django.conf import settings
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language
+
+from twinning.context_processors import content_lang_attribute
 
 register = template.Library()
 
@@ -15,6 +15,7 @@ def content(value):
     if value in (None, ""):
         return ""
     escaped = conditional_escape(value)
-    if get_language() == settings.CONTENT_LANGUAGE:
+    attribute = content_lang_attribute()
+    if not attribute:
         return escaped
-    return mark_safe(f'<span lang="{settings.CONTENT_LANGUAGE}">{escaped}</span>')  # noqa: S308 - escaped
+    return mark_safe(f"<span{attribute}>{escaped}</span>")  # noqa: S308 - escaped
